@@ -1,0 +1,32 @@
+"""Users, roles, permissions, registration and sign-in, staff accounts."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts.roles import Permission
+from portal.registry import DemoLoader, StaffLink, registry
+
+
+def init_app(app: Flask) -> None:
+    from portal.accounts import demo, service, staff_views, views
+    from portal.extensions import db, login
+
+    login.login_view = "auth.login"
+    login.login_message = _l("Please sign in to see that page.")
+    login.login_message_category = "info"
+    login.session_protection = "basic"
+
+    @login.user_loader
+    def load_user(cookie_id: str):
+        return service.load_session_user(db.session, cookie_id)
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(staff_views.bp)
+
+    links = registry(app).staff_links
+    links.append(StaffLink("staff.home", _l("Overview"), Permission.STAFF_AREA, order=0))
+    links.append(StaffLink("staff.users", _l("Staff accounts"), Permission.MANAGE_STAFF,
+                           order=900))
+    registry(app).demo_loaders.append(DemoLoader("accounts", demo.load, order=0))

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from portal.accounts.roles import GRANTABLE, STAFF_ROLES
+from portal.accounts.service import normalise_phone, phone_problem
+from portal.web.forms import Form
+
+
+def _valid_phone(_form, field):
+    problem = phone_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+def phone_field(label=None):
+    return StringField(
+        label or _l("Mobile phone number"),
+        filters=[normalise_phone],
+        validators=[DataRequired(_l("Enter your mobile phone number.")), _valid_phone],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+
+
+def new_password_field(label):
+    return PasswordField(
+        label,
+        validators=[DataRequired(_l("Enter a password.")),
+                    Length(max=MAX_LENGTH, message=_l("Use at most %(max)d characters."))],
+        render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH},
+    )
+
+
+class AddressMixin:
+    building = StringField(_l("Building"), validators=[
+        DataRequired(_l("Enter your building number, for example 3.")), Length(max=20)])
+    unit = StringField(_l("Unit"), validators=[
+        DataRequired(_l("Enter your unit, for example 2.")), Length(max=20)])
+    room = StringField(_l("Room"), validators=[
+        DataRequired(_l("Enter your room number, for example 502.")), Length(max=20)])
+
+
+class RegisterForm(AddressMixin, Form):
+    phone = phone_field()
+    name = StringField(_l("Your name"), validators=[
+        DataRequired(_l("Enter the name we should call you.")),
+        Length(max=40, message=_l("Use at most %(max)d characters."))],
+        render_kw={"autocomplete": "name"})
+    password = new_password_field(_l("Choose a password"))
+
+
+class LoginForm(Form):
+    phone = StringField(_l("Mobile phone number"), filters=[normalise_phone],
+                        validators=[DataRequired(_l("Enter your mobile phone number."))],
+                        render_kw={"autocomplete": "username", "inputmode": "tel"})
+    password = PasswordField(_l("Password"),
+                             validators=[DataRequired(_l("Enter your password."))],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Keep me signed in on this phone"))
+
+
+class ProfileForm(Form):
+    name = StringField(_l("Your name"), validators=[
+        DataRequired(_l("Enter the name we should call you.")), Length(max=40)])
+    building = StringField(_l("Building"), validators=[Optional(), Length(max=20)])
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=20)])
+    room = StringField(_l("Room"), validators=[Optional(), Length(max=20)])
+
+
+class ChangePasswordForm(Form):
+    current_password = PasswordField(_l("Current password"), validators=[
+        DataRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"})
+    new_password = new_password_field(_l("New password"))
+
+
+class StaffCreateForm(Form):
+    phone = phone_field()
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter their name.")),
+                                               Length(max=40)])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, r.label) for r in STAFF_ROLES])
+    password = new_password_field(_l("First password"))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class StaffGrantsForm(Form):
+    grants = MultiCheckboxField(_l("Extra permissions"),
+                                choices=[SelectChoice(p.value, p.label) for p in GRANTABLE])
+
+
+class ResetPasswordForm(Form):
+    new_password = new_password_field(_l("New password"))

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.roles import ROLE_PERMISSIONS, Permission, Role
+from portal.db import Base, UTCDateTime, utcnow
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class User(Base):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(11), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default=Role.RESIDENT.value, index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    building: Mapped[str | None] = mapped_column(String(20), index=True)
+    unit: Mapped[str | None] = mapped_column(String(20))
+    room: Mapped[str | None] = mapped_column(String(20))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    # Part of the login cookie: rotating it signs the user out everywhere.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    grants: Mapped[list[UserGrant]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", foreign_keys="UserGrant.user_id"
+    )
+
+    # flask-login protocol
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role_enum.is_staff
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        granted = {Permission(grant.permission) for grant in self.grants}
+        return ROLE_PERMISSIONS[self.role_enum] | granted
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    @property
+    def address(self) -> str:
+        parts = [self.building, self.unit, self.room]
+        return " ".join(part for part in parts if part)
+
+
+class UserGrant(Base):
+    """A permission handed to one staff member on top of their role."""
+
+    __tablename__ = "user_grant"
+    __table_args__ = (UniqueConstraint("user_id", "permission"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    permission: Mapped[str] = mapped_column(String(40))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="grants", foreign_keys=[user_id])

@@ -1,0 +1,136 @@
+"""The back-office home (/staff/) and staff accounts (/staff/users)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts import service
+from portal.accounts.forms import ResetPasswordForm, StaffCreateForm, StaffGrantsForm
+from portal.web.forms import ActionForm
+from portal.accounts.permissions import permission_required, staff_blueprint
+from portal.accounts.roles import Permission
+from portal.extensions import db
+from portal.registry import registry
+from portal.web.errors import form_view
+from portal.web.pagination import page_number, paginate
+from portal.web.render import render, render_form_errors
+
+bp = staff_blueprint("staff", __name__, "/staff")
+
+
+@bp.get("/")
+def home():
+    panels = [
+        (panel.template, panel.context(current_user))
+        for panel in registry().sorted("staff_panels")
+        if current_user.can(panel.permission)
+    ]
+    return render("accounts/staff/home.html", panels=panels)
+
+
+def _users_page(create_form, status=200):
+    page = paginate(db.session, service.staff_statement(), page_number(), per_page=50)
+    return render("accounts/staff/users.html", "accounts/staff/_users_table.html",
+                  status=status, page=page, form=create_form)
+
+
+@bp.get("/users")
+@permission_required(Permission.MANAGE_STAFF)
+def users():
+    return _users_page(StaffCreateForm(formdata=None))
+
+
+@bp.post("/users")
+@permission_required(Permission.MANAGE_STAFF)
+@form_view
+def create_user():
+    form = StaffCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = service.create_staff(db.session, phone=form.phone.data, name=form.name.data,
+                                        role=form.role.data, password=form.password.data)
+        except service.AccountError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Account created for %(name)s. Give them the first password in person.",
+                    name=user.name), "success")
+            return redirect(url_for("staff.users"), 303)
+    return _users_page(form, status=422)
+
+
+def _staff_or_404(user_id: int):
+    user = service.get_staff(db.session, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _user_page(user, grants_form=None, reset_form=None, status=200):
+    grants_form = grants_form or StaffGrantsForm(
+        formdata=None, grants=[grant.permission for grant in user.grants])
+    reset_form = reset_form or ResetPasswordForm(formdata=None, prefix="reset")
+    return render("accounts/staff/user.html", status=status, user=user,
+                  grants_form=grants_form, reset_form=reset_form)
+
+
+@bp.get("/users/<int:user_id>")
+@permission_required(Permission.MANAGE_STAFF)
+def user_detail(user_id):
+    return _user_page(_staff_or_404(user_id))
+
+
+@bp.post("/users/<int:user_id>/active")
+@permission_required(Permission.MANAGE_STAFF)
+@form_view
+def set_active(user_id):
+    user = _staff_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        return _user_page(user, status=422)
+    activate = request.form.get("active") == "1"
+    try:
+        service.set_active(user, activate, current_user)
+    except service.AccountError as error:
+        flash(error.message, "error")
+        return redirect(url_for("staff.user_detail", user_id=user.id), 303)
+    db.session.commit()
+    message = (_("%(name)s can sign in again.", name=user.name) if activate else
+               _("%(name)s is deactivated and signed out everywhere.", name=user.name))
+    flash(message, "success")
+    return redirect(url_for("staff.user_detail", user_id=user.id), 303)
+
+
+@bp.post("/users/<int:user_id>/grants")
+@permission_required(Permission.MANAGE_STAFF)
+@form_view
+def set_grants(user_id):
+    user = _staff_or_404(user_id)
+    form = StaffGrantsForm()
+    if not form.validate_on_submit():
+        return _user_page(user, grants_form=form, status=422)
+    service.set_grants(db.session, user, form.grants.data, current_user)
+    db.session.commit()
+    flash(_("Permissions saved."), "success")
+    return redirect(url_for("staff.user_detail", user_id=user.id), 303)
+
+
+@bp.post("/users/<int:user_id>/password")
+@permission_required(Permission.MANAGE_STAFF)
+@form_view
+def reset_password(user_id):
+    user = _staff_or_404(user_id)
+    form = ResetPasswordForm(prefix="reset")
+    if form.validate_on_submit():
+        try:
+            service.set_password(user, form.new_password.data)
+        except service.AccountError:
+            form.new_password.errors.append(
+                _("That password is too common or too short. Choose another."))
+        else:
+            db.session.commit()
+            flash(_("New password set for %(name)s, who has been signed out everywhere.",
+                    name=user.name), "success")
+            return redirect(url_for("staff.user_detail", user_id=user.id), 303)
+    return _user_page(user, reset_form=form, status=422)

@@ -1,0 +1,129 @@
+"""The `flask --app wsgi portal ...` commands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from portal.registry import registry
+
+portal_cli = AppGroup("portal", help="Linli administration commands.")
+
+
+def alembic_config():
+    from alembic.config import Config
+
+    from portal import ROOT
+
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", current_app.config["DATABASE_URL"])
+    return config
+
+
+def upgrade_database() -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(), "head")
+
+
+def compile_catalogues() -> int:
+    """Compile every translations/*/LC_MESSAGES/messages.po next to itself."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from portal import ROOT
+
+    count = 0
+    for po_path in (ROOT / "translations").glob("*/LC_MESSAGES/*.po"):
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with po_path.with_suffix(".mo").open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        count += 1
+    return count
+
+
+@portal_cli.command("init")
+def init_command():
+    """Create or upgrade the database and compile the catalogues. Safe to run again."""
+    upgrade_database()
+    count = compile_catalogues()
+    click.echo(f"Database is at the latest version; {count} catalogue(s) compiled.")
+
+
+@portal_cli.command("create-user")
+@click.argument("phone")
+@click.option("--name", required=True, help="Display name.")
+@click.option("--role", required=True, help="resident, grid_worker, civil_affairs, governance, "
+              "culture, deputy_director, director or admin.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(phone, name, role, password_stdin):
+    """Create a user. The password comes from standard input, never the command line."""
+    from portal.accounts import service
+    from portal.accounts.roles import Role
+    from portal.extensions import db
+
+    if not password_stdin:
+        raise click.UsageError("Pass --password-stdin and the password on standard input.")
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        role = Role(role)
+    except ValueError:
+        raise click.BadParameter(f"unknown role {role!r}", param_hint="--role") from None
+    phone = service.normalise_phone(phone)
+    try:
+        if role is Role.RESIDENT:
+            user = service.register_resident(db.session, phone=phone, name=name,
+                                             password=password, building="", unit="", room="")
+        else:
+            user = service.create_staff(db.session, phone=phone, name=name, role=role,
+                                        password=password)
+    except service.AccountError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Created {role.value} {user.name} ({user.phone}).")
+
+
+@portal_cli.command("send-notifications")
+@click.option("--batch", default=100, show_default=True, help="Messages per run.")
+def send_notifications_command(batch):
+    """Deliver the outbox through the configured sender."""
+    from portal.extensions import db
+    from portal.notifications.senders import sender_for
+    from portal.notifications.service import deliver_outbox
+
+    counts = deliver_outbox(db.session, sender_for(current_app), batch=batch)
+    db.session.commit()
+    click.echo(f"Sent {counts['sent']}, failed {counts['failed']}.")
+
+
+def _demo_command(app: Flask) -> click.Command:
+    loaders = registry(app).sorted("demo_loaders")
+
+    def run(**scales):
+        from portal.extensions import db
+
+        for loader in loaders:
+            scale = scales.get(loader.scale_option) if loader.scale_option else None
+            if loader.scale_option:
+                loader.load(db.session, echo=click.echo, scale=scale)
+            else:
+                loader.load(db.session, echo=click.echo)
+            db.session.commit()
+
+    params = [
+        click.Option([f"--{loader.scale_option}"], type=int, default=None,
+                     help=loader.scale_help)
+        for loader in loaders if loader.scale_option
+    ]
+    return click.Command("demo", callback=with_appcontext(run), params=params,
+                         help="Load demo data (idempotent) and print the demo logins.")
+
+
+def init_app(app: Flask) -> None:
+    portal_cli.add_command(_demo_command(app))
+    app.cli.add_command(portal_cli)

@@ -1,0 +1,80 @@
+"""Safe defaults. Every key can be overridden by a PORTAL_<KEY> environment variable."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class Defaults:
+    DATABASE_URL = None  # filled in from the instance folder: SQLite by default
+    SECRET_KEY = None  # read from or generated into the instance folder
+    UPLOAD_DIR = None  # instance/uploads unless set
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_RATE_LIMIT_PER_IP = "30 per 15 minutes"
+
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_Hans_CN", "en")
+
+    # The CSRF token lives as long as the session, so a long form is never lost to a timer.
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+
+    NOTIFICATION_SENDER = "log"  # or "smtp"
+    SMTP_HOST = None
+    SMTP_PORT = 25
+    SMTP_FROM = "linli@localhost"
+    SMTP_USER = None
+    SMTP_PASSWORD = None
+    SMTP_STARTTLS = False
+
+    OFFICE_NAME = "邻里社区居委会"
+    OFFICE_PHONE = "010-6500 0000"
+    OFFICE_ADDRESS = "社区服务中心一楼"
+    OFFICE_HOURS = "周一至周五 9:00–17:00"
+
+
+def load(app, overrides=None):
+    app.config.from_object(Defaults)
+    app.config.from_prefixed_env("PORTAL")
+    if overrides:
+        app.config.update(overrides)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'linli.sqlite3'}"
+    if not app.config["UPLOAD_DIR"]:
+        app.config["UPLOAD_DIR"] = str(instance / "uploads")
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = instance_secret(instance / "secret_key")
+    if app.debug or app.config.get("DEVELOPMENT"):
+        # Plain http on a developer's machine; Secure cookies everywhere else.
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["REMEMBER_COOKIE_SECURE"] = False
+
+
+def instance_secret(path: Path) -> str:
+    """Read a secret from the instance folder, creating it (mode 0600) on first use."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    value = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker won the race; use theirs
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value

@@ -1,0 +1,110 @@
+"""Declarative base, engine and session life cycle, shared column types."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask, g, has_request_context, request
+from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every backend (SQLite stores it naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _tune_sqlite(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 5})
+        event.listen(engine, "connect", _tune_sqlite)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Database:
+    """One engine per app; one session per request (or per app context outside requests)."""
+
+    _ATTR = "_portal_db_session"
+
+    def init_app(self, app: Flask) -> None:
+        engine = make_engine(app.config["DATABASE_URL"])
+        app.extensions["db_engine"] = engine
+        app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+        app.teardown_request(self._close_request_session)
+        app.teardown_appcontext(self._close_context_session)
+
+    @property
+    def engine(self) -> Engine:
+        from flask import current_app
+
+        return current_app.extensions["db_engine"]
+
+    @staticmethod
+    def _holder():
+        # A request keeps its own session even when it runs inside an app context that was
+        # already pushed (as in tests and CLI commands), so requests never share state.
+        return request._get_current_object() if has_request_context() else g
+
+    @property
+    def session(self) -> Session:
+        from flask import current_app
+
+        holder = self._holder()
+        session = getattr(holder, self._ATTR, None)
+        if session is None:
+            session = current_app.extensions["db_sessionmaker"]()
+            setattr(holder, self._ATTR, session)
+        return session
+
+    def _close_request_session(self, _exc=None) -> None:
+        session = request._get_current_object().__dict__.pop(self._ATTR, None)
+        if session is not None:
+            session.close()
+
+    def _close_context_session(self, _exc=None) -> None:
+        session = g.pop(self._ATTR, None)
+        if session is not None:
+            session.close()

@@ -1,0 +1,21 @@
+"""In-app inbox, outbox and senders."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_login import current_user
+
+
+def init_app(app: Flask) -> None:
+    from portal.extensions import db
+    from portal.notifications import service, views
+
+    app.register_blueprint(views.bp)
+
+    def unread_notifications() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        return service.unread_count(db.session, current_user.id)
+
+    app.jinja_env.globals.update(unread_notifications=unread_notifications,
+                                 notification_text=service.render_text)

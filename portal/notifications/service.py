@@ -1,0 +1,98 @@
+"""Notifications: the in-app inbox and the outbox that senders deliver. Never commits.
+
+Message texts carry no personal data beyond a reference: they may travel by SMS or e-mail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_babel import force_locale, gettext
+from flask_babel.speaklater import LazyString
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import User
+from portal.db import utcnow
+from portal.notifications.models import Notification, OutboxMessage
+from portal.web.pagination import Page, paginate
+
+
+def _msgid(message) -> str:
+    """The untranslated source text of a lazy string made with _l()."""
+    if isinstance(message, LazyString):
+        return message._args[0]
+    return str(message)
+
+
+def notify(session: Session, user_ids: int | Iterable[int], message, *, link: str | None = None,
+           outbox: bool = True, **params) -> None:
+    """Put a message in each person's inbox, and in the outbox for delivery.
+
+    ``message`` is an _l() string with %(name)s placeholders filled from ``params``.
+    """
+    if isinstance(user_ids, int):
+        user_ids = [user_ids]
+    msgid = _msgid(message)
+    for user_id in dict.fromkeys(user_ids):
+        session.add(Notification(user_id=user_id, message=msgid, params=params, link=link))
+        if outbox:
+            session.add(OutboxMessage(user_id=user_id, message=msgid, params=params))
+
+
+def render_text(message: str, params: dict) -> str:
+    return gettext(message, **params) if params else gettext(message)
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    ) or 0
+
+
+def inbox_page(session: Session, user_id: int, number: int, per_page: int = 20) -> Page:
+    statement = (select(Notification).where(Notification.user_id == user_id)
+                 .order_by(Notification.created_at.desc(), Notification.id.desc()))
+    return paginate(session, statement, number, per_page)
+
+
+def open_notification(session: Session, user_id: int, notification_id: int) -> Notification | None:
+    """Mark one of the person's own notifications read; None if it isn't theirs."""
+    notification = session.scalar(select(Notification).where(
+        Notification.id == notification_id, Notification.user_id == user_id))
+    if notification is not None and notification.read_at is None:
+        notification.read_at = utcnow()
+    return notification
+
+
+def mark_all_read(session: Session, user_id: int) -> None:
+    session.execute(update(Notification)
+                    .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+                    .values(read_at=utcnow()))
+
+
+def deliver_outbox(session: Session, sender, *, batch: int = 100, max_attempts: int = 5) -> dict:
+    """Send pending outbox messages. Several servers may run this at once on PostgreSQL."""
+    statement = (select(OutboxMessage, User)
+                 .join(User, User.id == OutboxMessage.user_id)
+                 .where(OutboxMessage.sent_at.is_(None),
+                        OutboxMessage.attempts < max_attempts)
+                 .order_by(OutboxMessage.id).limit(batch))
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True, of=OutboxMessage)
+    counts = {"sent": 0, "failed": 0}
+    for message, user in session.execute(statement):
+        message.attempts += 1
+        with force_locale(user.locale or "zh_Hans_CN"):
+            text = render_text(message.message, message.params)
+        try:
+            sender.send(user, text)
+        except Exception as error:  # noqa: BLE001 - one bad message must not stop the rest
+            message.last_error = str(error)[:500]
+            counts["failed"] += 1
+        else:
+            message.sent_at = utcnow()
+            message.last_error = None
+            counts["sent"] += 1
+    return counts

@@ -1,0 +1,40 @@
+"""Form base class and the input clean-ups every form shares."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import StringField
+
+
+def strip_spaces(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def digits_only(value):
+    """Drop spaces, dashes and dots people type into phone and ID numbers."""
+    return re.sub(r"[\s\-.·]", "", value) if isinstance(value, str) else value
+
+
+class Form(FlaskForm):
+    """Every form strips stray spaces around text, and knows how to list its errors."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = list(unbound_field.kwargs.get("filters", ()))
+            if issubclass(unbound_field.field_class, StringField):
+                filters.insert(0, strip_spaces)
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+    def error_list(self):
+        """(field id, message) pairs for the error summary, in form order."""
+        pairs = []
+        for field in self:
+            for message in field.errors:
+                pairs.append((field.id, message))
+        return pairs
+
+
+class ActionForm(Form):
+    """A button that changes something: no fields, only the CSRF token."""

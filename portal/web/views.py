@@ -1,0 +1,52 @@
+"""The home page, the language switch and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from portal.extensions import db
+from portal.registry import registry
+from portal.web.i18n import LANG_COOKIE, is_supported
+from portal.web.safety import safe_next_url
+
+bp = Blueprint("web", __name__)
+
+
+@bp.get("/")
+def home():
+    if current_user.is_authenticated and current_user.is_staff:
+        return redirect(url_for("staff.home"))
+    tiles = registry().sorted("tiles")
+    if current_user.is_authenticated:
+        return render_template("home/resident.html", tiles=tiles)
+    return render_template("home/landing.html", tiles=tiles)
+
+
+@bp.post("/language")
+def set_language():
+    code = request.form.get("lang", "")
+    target = safe_next_url(request.form.get("next")) or url_for("web.home")
+    response = redirect(target, 303)
+    if is_supported(code):
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
+        if current_user.is_authenticated:
+            current_user.locale = code
+            db.session.commit()
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception as error:  # noqa: BLE001 - a health check reports, it does not raise
+        current_app.logger.warning("health check: database unavailable: %s", error)
+        database = "unavailable"
+    status = 200 if database == "ok" else 503
+    response = jsonify(status="ok" if status == 200 else "degraded", database=database)
+    response.headers["Cache-Control"] = "no-store"
+    return response, status

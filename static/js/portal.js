@@ -1,0 +1,30 @@
+// Linli: the little JavaScript we need on top of htmx. Everything works without it.
+(function () {
+  "use strict";
+
+  // Move focus to an error summary so screen readers and keyboards land on what to fix.
+  function focusErrors(root) {
+    var summary = (root || document).querySelector("[data-focus-on-load]");
+    if (summary) {
+      summary.focus();
+    }
+  }
+
+  // Stop a second click on a submit button from sending the same form twice.
+  function guardDoubleSubmit(event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    if (form.dataset.submitting === "1") {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.submitting = "1";
+    window.setTimeout(function () { delete form.dataset.submitting; }, 4000);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { focusErrors(document); });
+  document.addEventListener("htmx:after:settle", function (event) {
+    focusErrors(event.target instanceof Element ? event.target : document);
+  });
+  document.addEventListener("submit", guardDoubleSubmit, true);
+})();
