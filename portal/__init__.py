@@ -35,12 +35,13 @@ def create_app(overrides: dict | None = None) -> Flask:
         extension.init_app(app)
     registry.init_app(app)
 
-    from portal.web import errors, i18n, layout, security, views
+    from portal.web import errors, i18n, layout, markdown, security, views
 
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     layout.init_app(app)
+    markdown.init_app(app)
     app.register_blueprint(views.bp)
 
     for area in AREAS:

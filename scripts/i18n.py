@@ -26,7 +26,7 @@ def update() -> None:
     with POT.open("rb") as handle:
         template = read_po(handle)
     if len(template) < 10:
-        raise SystemExit(f"only {len(template)} messages extracted; refusing to empty the catalogues")
+        raise SystemExit(f"only {len(template)} messages extracted; catalogues left as they were")
     for path in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po"):
         with path.open("rb") as handle:
             catalogue = read_po(handle, locale=path.parent.parent.name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from portal.accounts import service
 from portal.accounts.roles import Role
 
-DEMO_PASSWORD = "linli-demo-2026"
+DEMO_PASSWORD = "linli-demo-2026"  # noqa: S105 - demo data, printed on purpose
 
 STAFF = [
     ("13900000001", "王网格", Role.GRID_WORKER),

@@ -8,14 +8,14 @@ from flask_login import current_user
 
 from portal.accounts import service
 from portal.accounts.forms import ResetPasswordForm, StaffCreateForm, StaffGrantsForm
-from portal.web.forms import ActionForm
 from portal.accounts.permissions import permission_required, staff_blueprint
 from portal.accounts.roles import Permission
 from portal.extensions import db
 from portal.registry import registry
 from portal.web.errors import form_view
+from portal.web.forms import ActionForm
 from portal.web.pagination import page_number, paginate
-from portal.web.render import render, render_form_errors
+from portal.web.render import render
 
 bp = staff_blueprint("staff", __name__, "/staff")
 
