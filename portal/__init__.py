@@ -28,6 +28,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     config.load(app, overrides)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
+    if app.config["PROXY_FIX_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     # Bound through the module: a bare `db` here would shadow the portal.db module.
     for extension in (extensions.db, extensions.login, extensions.csrf, extensions.htmx,

@@ -30,10 +30,15 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
 
+    # How many reverse proxies (nginx, a load balancer) sit in front of the app: their
+    # X-Forwarded-For is then trusted for the visitor's address, which rate limits rely on.
+    PROXY_FIX_HOPS = 0
+
     NOTIFICATION_SENDER = "log"  # or "smtp"
     SMTP_HOST = None
     SMTP_PORT = 25
     SMTP_FROM = "linli@localhost"
+    SMTP_TO = "{phone}@sms-gateway.invalid"  # where a resident's messages go, by phone number
     SMTP_USER = None
     SMTP_PASSWORD = None
     SMTP_STARTTLS = False
