@@ -22,7 +22,17 @@
     window.setTimeout(function () { delete form.dataset.submitting; }, 4000);
   }
 
+  // htmx requests carry the CSRF token in a header. It is read from the page at request time:
+  // a boosted navigation replaces the body's content, so the token is always the current one.
+  function addCsrfHeader(event) {
+    var field = document.querySelector('input[name="csrf_token"]');
+    if (field && event.detail && event.detail.ctx) {
+      event.detail.ctx.request.headers["X-CSRFToken"] = field.value;
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () { focusErrors(document); });
+  document.addEventListener("htmx:config:request", addCsrfHeader);
   document.addEventListener("htmx:after:settle", function (event) {
     focusErrors(event.target instanceof Element ? event.target : document);
   });
