@@ -113,7 +113,7 @@ class RequestError(Exception):
     """A refused action; ``message`` is a lazy string the view shows translated."""
 
     def __init__(self, message):
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
 
 
