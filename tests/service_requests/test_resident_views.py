@@ -209,5 +209,4 @@ def test_resident_list_runs_a_fixed_number_of_queries(app, db, resident, residen
     db.commit()
     for _ in range(270):
         file_request(resident)
-    print("list queries", few)
     assert measure() == few <= 10

@@ -96,7 +96,6 @@ def test_queue_runs_a_fixed_number_of_queries(staff_client, resident, file_reque
     few_director = measure(director)
     for _ in range(270):
         file_request(resident, "repair")
-    print("queue queries", few_director)
     assert measure(director) == few_director <= 10
 
 
