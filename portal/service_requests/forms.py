@@ -27,7 +27,7 @@ class RequestForm(Form):
         DataRequired(_l("Tell us what the problem is.")),
         Length(min=10, max=2000, message=_l("Write between %(min)d and %(max)d characters."))])
     building = StringField(_l("Building"), validators=[
-        DataRequired(_l("Enter the building, for example 3号楼.")), Length(max=20)])
+        DataRequired(_l("Enter the building, for example building 3.")), Length(max=20)])
     location = StringField(_l("Where exactly"), validators=[Optional(), Length(max=100)])
     urgent = BooleanField(_l("It is urgent (danger, no water or power, blocked exit)"))
     many_households = BooleanField(_l("It affects many households"))

@@ -62,7 +62,7 @@ def test_a_renamed_non_image_is_refused(in_request, db):
     with pytest.raises(UploadRejected):
         store(db, b"MZ\x90\x00" + os.urandom(2000), "holiday.png")
     with pytest.raises(UploadRejected):
-        store(db, "<html><script>alert(1)</script></html>".encode(), "cat.webp")
+        store(db, b"<html><script>alert(1)</script></html>", "cat.webp")
 
 
 def test_an_oversized_file_is_refused(in_request, db):
