@@ -168,14 +168,14 @@ def _forms(item, **given):
     assign_form.assignee.choices = _assign_choices()
     edit_form = EditForm(formdata=None, category=item.category_id, priority=item.priority)
     _edit_choices(edit_form)
-    reply_form = ReplyForm(formdata=None)
+    reply_form = ReplyForm(formdata=None, prefix="reply")
     template_id = request.args.get("template", "")
     if template_id.isdigit():
         template = db.session.get(ReplyTemplate, int(template_id))
         if template is not None:
             reply_form.body.data = template.body
     forms = {"status_form": status_form, "assign_form": assign_form, "edit_form": edit_form,
-             "reply_form": reply_form, "note_form": NoteForm(formdata=None),
+             "reply_form": reply_form, "note_form": NoteForm(formdata=None, prefix="note"),
              "merge_form": MergeForm(formdata=None)}
     for name, form in given.items():
         if name == "status_form":
@@ -288,7 +288,7 @@ def change_status(ref):
 @form_view
 def reply(ref):
     item = _request_or_404(ref)
-    form = ReplyForm()
+    form = ReplyForm(prefix="reply")
     if not form.validate_on_submit():
         return _detail(item, status=422, reply_form=form)
     service.reply(db.session, item, current_user, form.body.data, public=True)
@@ -299,7 +299,7 @@ def reply(ref):
 @form_view
 def note(ref):
     item = _request_or_404(ref)
-    form = NoteForm()
+    form = NoteForm(prefix="note")
     if not form.validate_on_submit():
         return _detail(item, status=422, note_form=form)
     service.reply(db.session, item, current_user, form.body.data, public=False)

@@ -110,13 +110,14 @@ def test_detail_actions_land_on_the_timeline(app, db, staff_client, resident, fi
     response = director.post(url + "/status", data={"csrf_token": token, "status": "accepted"})
     assert response.status_code == 303
     # An htmx partial request gets the working area back, not a redirect.
-    response = director.post(url + "/reply", data={"csrf_token": token, "body": "明天上门"},
+    response = director.post(url + "/reply",
+                             data={"reply-csrf_token": token, "reply-body": "明天上门"},
                              headers={"HX-Request": "true"})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<div id="work">') and "明天上门" in html
-    assert director.post(url + "/note", data={"csrf_token": token,
-                                              "body": "需要物业配合"}).status_code == 303
+    assert director.post(url + "/note", data={"note-csrf_token": token,
+                                              "note-body": "需要物业配合"}).status_code == 303
     refused = director.post(url + "/status", data={"csrf_token": token, "status": "closed"})
     assert refused.status_code == 422
     kinds = [(e.kind, e.public, e.actor_id) for e in db.scalars(
@@ -155,7 +156,7 @@ def test_reply_template_fills_the_reply(staff_client, resident, file_request, db
     item = file_request(resident)
     html = staff_client(Role.DIRECTOR).get(
         f"/staff/requests/{item.ref}?template={template.id}").get_data(as_text=True)
-    assert "您好，我们已收到。</textarea>" in html
+    assert 'name="reply-body"' in html and "您好，我们已收到。</textarea>" in html
 
 
 def test_merge_through_the_page(staff_client, make_user, file_request, db, csrf):
