@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 
 from portal.accounts import service as accounts
 from portal.accounts.demo import DEMO_PASSWORD, RESIDENTS
@@ -82,10 +82,10 @@ def _handful(session, echo) -> None:
         (0, "hazard", TEXTS["hazard"][1], True, True,
          [service.ACCEPTED, service.IN_PROGRESS], 60 * 20),
     ]
-    for number, (who, key, text, urgent, many, steps, minutes_ago) in enumerate(plans):
+    for number, (who, key, body, urgent, many, steps, minutes_ago) in enumerate(plans):
         owner = residents[who]
         at = now - timedelta(minutes=minutes_ago)
-        item = service.submit(session, owner, category=by_key[key], description=text,
+        item = service.submit(session, owner, category=by_key[key], description=body,
                               building=owner.building, location=f"{owner.unit}",
                               urgent=urgent, many_households=many,
                               idempotency_key=f"demo-{number:04d}", now=at)
@@ -112,6 +112,7 @@ def generate(session, count: int, seed: int = 7) -> int:
     sla = service.Sla.from_config()
     now = utcnow()
     counters = dict(session.execute(select(RequestCounter.day, RequestCounter.last)).all())
+    next_id = (session.scalar(select(func.max(ServiceRequest.id))) or 0) + 1
     batch_requests, batch_events = [], []
     for index in range(wanted):
         category = rng.choice(categories)
@@ -124,7 +125,7 @@ def generate(session, count: int, seed: int = 7) -> int:
         counters[day] = counters.get(day, 0) + 1
         team = [row for row in staff if row.role == category.role] or staff
         assignee = rng.choice(team).id if team and rng.random() < 0.8 else None
-        row = {"ref": f"R{day}-{counters[day]:04d}",
+        row = {"id": next_id + index, "ref": f"R{day}-{counters[day]:04d}",
                "idempotency_key": f"{BULK_KEY}{have + index}-{secrets.token_hex(4)}",
                "owner_id": owner_id, "category_id": category.id,
                "description": rng.choice(TEXTS.get(category.key, TEXTS["other"])),
@@ -159,27 +160,49 @@ def generate(session, count: int, seed: int = 7) -> int:
         row["status"] = status
         row["last_activity_at"] = at
         batch_requests.append(row)
-        batch_events.append([{"actor_id": actor, "kind": "status", "public": True,
-                              "from_status": from_status, "to_status": to_status,
-                              "body": None, "created_at": event_at}
-                             for event_at, from_status, to_status, actor in events])
+        batch_events.extend({"request_id": next_id + index, "actor_id": actor, "kind": "status",
+                             "public": True, "from_status": from_status,
+                             "to_status": to_status, "body": None, "created_at": event_at}
+                            for event_at, from_status, to_status, actor in events)
         if len(batch_requests) >= 5000:
             _flush(session, batch_requests, batch_events)
     _flush(session, batch_requests, batch_events)
+    _advance_sequence(session)
     _save_counters(session, counters)
     return wanted
 
 
 def _flush(session, requests, events) -> None:
-    if not requests:
-        return
-    ids = session.scalars(insert(ServiceRequest).returning(
-        ServiceRequest.id, sort_by_parameter_order=True), requests).all()
-    rows = [{**event, "request_id": request_id}
-            for request_id, timeline in zip(ids, events, strict=True) for event in timeline]
-    session.execute(insert(RequestEvent), rows)
-    requests.clear()
-    events.clear()
+    if requests:
+        _insert_many(session, ServiceRequest.__tablename__, requests)
+        _insert_many(session, RequestEvent.__tablename__, events)
+        requests.clear()
+        events.clear()
+
+
+def _insert_many(session, table: str, rows: list[dict]) -> None:
+    """One driver-level executemany: even Core spends most of its time on per-value type
+    processing at this size, so values are prepared here (UTC, naive on SQLite)."""
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    columns = list(rows[0])
+    marks = ", ".join(["?" if sqlite else "%s"] * len(columns))
+    statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+
+    def prepare(value):
+        if isinstance(value, datetime) and sqlite:
+            return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value
+
+    connection.exec_driver_sql(statement, [tuple(prepare(row[c]) for c in columns)
+                                           for row in rows])
+
+
+def _advance_sequence(session) -> None:
+    """Ids were given explicitly; PostgreSQL's sequence must move past them."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT setval(pg_get_serial_sequence('service_request', 'id'), "
+                             "(SELECT max(id) FROM service_request))"))
 
 
 def _save_counters(session, counters) -> None:
