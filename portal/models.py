@@ -3,3 +3,12 @@
 from portal.accounts.models import User, UserGrant  # noqa: F401
 from portal.files.models import StoredFile  # noqa: F401
 from portal.notifications.models import Notification, OutboxMessage  # noqa: F401
+from portal.service_requests.models import (  # noqa: F401
+    ReplyTemplate,
+    RequestCategory,
+    RequestCounter,
+    RequestEvent,
+    RequestFollower,
+    RequestPhoto,
+    ServiceRequest,
+)

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from portal.satisfaction import LEVELS
+from portal.web.forms import Form
+
+MAX_PHOTOS = 3
+
+
+class RequestForm(Form):
+    category = RadioField(_l("What is it about?"), coerce=int,
+                          validators=[DataRequired(_l("Choose what the problem is about."))])
+    description = TextAreaField(_l("What is the problem?"), validators=[
+        DataRequired(_l("Tell us what the problem is.")),
+        Length(min=10, max=2000, message=_l("Write between %(min)d and %(max)d characters."))])
+    building = StringField(_l("Building"), validators=[
+        DataRequired(_l("Enter the building, for example building 3.")), Length(max=20)])
+    location = StringField(_l("Where exactly"), validators=[Optional(), Length(max=100)])
+    urgent = BooleanField(_l("It is urgent (danger, no water or power, blocked exit)"))
+    many_households = BooleanField(_l("It affects many households"))
+    photos = MultipleFileField(_l("Photos"))
+    photo_tokens = HiddenField()
+    idempotency_key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+
+
+class RatingForm(Form):
+    level = RadioField(_l("How was your request handled?"), coerce=int,
+                       choices=[SelectChoice(int(level), level.label) for level in LEVELS],
+                       validators=[DataRequired(_l("Choose how satisfied you are."))])
+    comment = TextAreaField(_l("Anything you want to tell us"),
+                            validators=[Optional(), Length(max=500)])
+
+
+class ReplyForm(Form):
+    body = TextAreaField(_l("Reply to the resident"), validators=[
+        DataRequired(_l("Write the reply.")), Length(max=2000)])
+
+
+class NoteForm(Form):
+    body = TextAreaField(_l("Internal note"), validators=[
+        DataRequired(_l("Write the note.")), Length(max=2000)])
+
+
+class StatusForm(Form):
+    status = SelectField(_l("New status"), validators=[DataRequired(_l("Choose a status."))])
+    note = TextAreaField(_l("Reason or note"), validators=[Optional(), Length(max=500)])
+    transferred_to = StringField(_l("Office it is passed to"),
+                                 validators=[Optional(), Length(max=100)])
+
+
+class AssignForm(Form):
+    assignee = SelectField(_l("Assign to"), validators=[Optional()])
+
+
+class EditForm(Form):
+    category = SelectField(_l("Category"), coerce=int)
+    priority = SelectField(_l("Priority"), coerce=int)
+
+
+class MergeForm(Form):
+    target = StringField(_l("Reference of the request it duplicates"), validators=[
+        DataRequired(_l("Enter a reference such as R20261129-0007.")), Length(max=20)],
+        filters=[lambda value: value.upper().replace(" ", "") if isinstance(value, str)
+                 else value])
+
+
+class CategoryForm(Form):
+    name_zh = StringField(_l("Name in Chinese"), validators=[DataRequired(), Length(max=40)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=60)])
+    role = SelectField(_l("Handled by"))
+    position = IntegerField(_l("Order"), default=100,
+                            validators=[Optional(), NumberRange(min=0, max=10000)])
+    active = BooleanField(_l("Residents can choose it"), default=True)
+
+
+class TemplateForm(Form):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=60)])
+    body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=2000)])

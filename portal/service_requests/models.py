@@ -1,0 +1,141 @@
+"""Resident requests (诉求): categories, the requests, their timeline, followers and photos."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import User
+from portal.db import Base, UTCDateTime, utcnow
+from portal.files.models import StoredFile
+
+
+class RequestCategory(Base):
+    """A staff-editable category; ``role`` is the team a new request in it goes to."""
+
+    __tablename__ = "request_category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(30), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(40))
+    name_en: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(default=100)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def name(self, locale: str) -> str:
+        return self.name_zh if str(locale).startswith("zh") else self.name_en
+
+
+class ReplyTemplate(Base):
+    """A ready-made public reply that staff can start from and edit."""
+
+    __tablename__ = "request_reply_template"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(60))
+    body: Mapped[str] = mapped_column(Text)
+
+
+class RequestCounter(Base):
+    """The last sequence number given out on one Shanghai calendar day (R20261129-0007)."""
+
+    __tablename__ = "request_counter"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class ServiceRequest(Base):
+    __tablename__ = "service_request"
+    __table_args__ = (
+        Index("ix_service_request_queue", "status", "priority", "created_at"),
+        Index("ix_service_request_role_queue", "role", "status", "priority", "created_at"),
+        Index("ix_service_request_assignee", "assignee_id", "status"),
+        Index("ix_service_request_owner_activity", "owner_id", "last_activity_at"),
+        Index("ix_service_request_similar", "building", "category_id", "status"),
+        Index("ix_service_request_resolved", "status", "resolved_at"),
+        Index("ix_service_request_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(20), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("request_category.id"))
+    description: Mapped[str] = mapped_column(Text)
+    building: Mapped[str] = mapped_column(String(20))
+    location: Mapped[str] = mapped_column(String(100), default="")
+    urgent: Mapped[bool] = mapped_column(default=False)
+    many_households: Mapped[bool] = mapped_column(default=False)
+    priority: Mapped[int] = mapped_column(default=3)
+    status: Mapped[str] = mapped_column(String(20), default="submitted")
+    role: Mapped[str] = mapped_column(String(20))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_request.id", ondelete="SET NULL"))
+    outcome_note: Mapped[str | None] = mapped_column(String(500))  # reject reason, transfer note
+    transferred_to: Mapped[str | None] = mapped_column(String(100))
+    flagged: Mapped[bool] = mapped_column(default=False)  # reopened unhappy: for the director
+    rating: Mapped[int | None]
+    rating_comment: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    respond_by: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolve_by: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    category: Mapped[RequestCategory] = relationship(lazy="joined", innerjoin=True)
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    merged_into: Mapped[ServiceRequest | None] = relationship(remote_side=[id])
+
+
+class RequestFollower(Base):
+    """A resident who had the same problem and follows this request instead of filing another."""
+
+    __tablename__ = "request_follower"
+    __table_args__ = (UniqueConstraint("request_id", "user_id"),
+                      Index("ix_request_follower_user", "user_id", "request_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RequestPhoto(Base):
+    __tablename__ = "request_photo"
+    __table_args__ = (Index("ix_request_photo_request", "request_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id", ondelete="CASCADE"))
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id", ondelete="CASCADE"),
+                                         unique=True)
+
+    file: Mapped[StoredFile] = relationship(lazy="joined", innerjoin=True)
+
+
+class RequestEvent(Base):
+    """One line of a request's timeline. Residents see only the public ones."""
+
+    __tablename__ = "request_event"
+    __table_args__ = (Index("ix_request_event_request", "request_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20))  # status, reply, note, assign, edit, follow...
+    public: Mapped[bool] = mapped_column(default=False)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
