@@ -16,6 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.aid import idnumber, money
@@ -52,7 +53,7 @@ class Yuan:
 
 
 def _choices(mapping):
-    return list(mapping.items())
+    return [SelectChoice(key, label) for key, label in mapping.items()]
 
 
 class StartForm(Form):
@@ -147,8 +148,8 @@ class ConsentForm(Form):
 # --- Staff ---------------------------------------------------------------------------------------
 
 class MaterialReviewForm(Form):
-    verdict = RadioField(_l("This item"), choices=[("ok", _l("OK")),
-                                                   ("missing", _l("Missing or unusable"))],
+    verdict = RadioField(_l("This item"), choices=_choices({"ok": _l("OK"),
+                                                     "missing": _l("Missing or unusable")}),
                          validators=[InputRequired(_l("Choose OK or missing."))])
     note = StringField(_l("Note for the resident"), validators=[Optional(), Length(max=300)])
 
@@ -177,13 +178,13 @@ class NoticeForm(Form):
 
 
 class DecisionForm(Form):
-    outcome = RadioField(_l("Decision"), choices=[("approve", _l("Approve")),
-                                                  ("refuse", _l("Refuse"))],
+    outcome = RadioField(_l("Decision"), choices=_choices({"approve": _l("Approve"),
+                                                    "refuse": _l("Refuse")}),
                          validators=[InputRequired(_l("Choose approve or refuse."))])
     amount = StringField(_l("Monthly amount, in yuan"), validators=[Yuan(required=False)])
     start_month = StringField(_l("First month of payment (YYYY-MM)"), validators=[Optional()])
-    review_months = SelectField(_l("Review"), choices=[("12", _l("Every year")),
-                                                       ("6", _l("Every 6 months"))])
+    review_months = SelectField(_l("Review"), choices=_choices({"12": _l("Every year"),
+                                                         "6": _l("Every 6 months")}))
     reasons = TextAreaField(_l("Reasons for a refusal"), validators=[Optional(),
                                                                      Length(max=4000)])
 

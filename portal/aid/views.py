@@ -7,6 +7,7 @@ import secrets
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from portal.aid import service
 from portal.aid.forms import ApplicantForm, ConsentForm, MemberForm, StartForm, income_form
@@ -60,7 +61,7 @@ def guide(code):
 
 def _start_form(formdata=None, **defaults):
     form = StartForm(formdata=formdata, **defaults)
-    form.aid_type.choices = [(t.code, service.localized(t, "name"))
+    form.aid_type.choices = [SelectChoice(t.code, service.localized(t, "name"))
                              for t in service.list_types(db.session)]
     if not form.start_key.data:
         form.start_key.data = secrets.token_urlsafe(16)

@@ -39,19 +39,24 @@ def ctx(app):
 
 
 @pytest.fixture
-def types(ctx, db):
+def types(app, db):
     service.seed_types(db)
     db.commit()
     return {t.code: t for t in service.list_types(db)}
 
 
 @pytest.fixture
-def build_application(ctx, db, types):
+def build_application(app, db, types):
     """build_application(user, code, kind, members, stage) -> a filled application."""
     counter = iter(range(1, 1000))
 
     def build(user, code="dibao", kind=None, members=1, stage="draft",
               today=date(2026, 11, 2), staff=None):
+        # Only while building: a context left pushed would share `g` with later requests.
+        with app.test_request_context():
+            return _build(user, code, kind, members, stage, today, staff)
+
+    def _build(user, code, kind, members, stage, today, staff):
         number = next(counter)
         application = service.start_application(db, user, types[code], kind, f"k{number}")
         service.save_applicant(application, name="张三丰", id_number=id_number(number * 7),

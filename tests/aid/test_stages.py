@@ -13,6 +13,7 @@ from portal.aid.models import AidApplication, AidAudit, AidPayment
 from portal.notifications.models import Notification, OutboxMessage
 
 MONDAY = date(2026, 11, 2)
+pytestmark = pytest.mark.usefixtures("ctx")  # these tests call the service, no HTTP
 
 
 @pytest.fixture
