@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import force_locale
 from sqlalchemy import func, insert, select
 
 from portal.accounts import service as accounts
@@ -41,6 +42,12 @@ def _draft(session, user, code, kind, key, rng, members=1):
 
 
 def load(session, echo, scale=None) -> None:
+    # Notice texts are written in Chinese, the office's language, outside any request.
+    with force_locale("zh_Hans_CN"):
+        _load(session, echo, scale)
+
+
+def _load(session, echo, scale) -> None:
     service.seed_types(session)
     staff = accounts.find_by_phone(session, DEMO_STAFF_PHONE)
     zhang = accounts.find_by_phone(session, "13800000001")

@@ -247,7 +247,8 @@ def keep_material_keys(old: list[dict], new: list[dict]) -> list[dict]:
 # --- Working days ------------------------------------------------------------------------------
 
 def holiday_overrides(session: Session) -> dict[date, bool]:
-    return {day: flag for day, flag in session.execute(select(AidHoliday.day, AidHoliday.is_workday))}
+    rows = session.execute(select(AidHoliday.day, AidHoliday.is_workday))
+    return {day: flag for day, flag in rows}
 
 
 def holidays_statement():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from flask_babel import force_locale
 
 from portal.aid import idnumber, money, workdays
 from tests.aid.conftest import VALID_ID
@@ -31,7 +32,8 @@ def test_check_digit_computation():
 def test_invalid_id_numbers_say_what_is_wrong(ctx, typed, says):
     with pytest.raises(idnumber.InvalidIdNumber) as caught:
         idnumber.validate(typed, today=date(2026, 11, 29))
-    assert says in str(caught.value.message)
+    with force_locale("en"):
+        assert says in str(caught.value.message)
 
 
 def test_masking():

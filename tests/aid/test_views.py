@@ -43,7 +43,7 @@ def test_resident_journey_over_http(app, db, types, resident_client, resident):
     assert _start(client) == base  # the same start form twice: one draft
     assert db.scalar(select(func.count()).select_from(AidApplication)) == 1
     page = client.get(base).get_data(as_text=True)
-    assert "About you" in page or "关于您" in page
+    assert "申请人信息" in page
 
     # a mistyped ID number: 422, told exactly what is wrong, the name kept
     response = _post(client, base + "/applicant", {"name": "张三丰",
