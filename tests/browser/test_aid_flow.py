@@ -155,7 +155,7 @@ def test_aid_journey(live_server, new_page, audit, make_user, db):
     expect(staff.locator("main")).not_to_contain_text(own_id)
     audit(staff)
     staff.get_by_role("button", name="一次性告知并退回").click()
-    expect(staff.locator("main")).to_contain_text("退回补正")
+    expect(staff.locator(".flash-success")).to_contain_text("已退回")
     audit(staff)
 
     # The resident adds it and resends
