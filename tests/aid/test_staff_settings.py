@@ -22,7 +22,8 @@ def test_staff_edit_a_type_and_its_checklist(db, types, staff_client):
         "csrf_token": csrf_token(client, "/staff/aid/types/disability"),
         "description_zh": "新的说明", "description_en": "New text",
         "eligibility_zh": "持证残疾人", "eligibility_en": "Card holders",
-        "materials": "身份证 | ID card\n残疾人证 | Disability card\n康复评估 | Rehab report | optional"})
+        "materials": "身份证 | ID card\n残疾人证 | Disability card\n"
+                     "康复评估 | Rehab report | optional"})
     assert response.status_code == 303
     db.expire_all()
     aid_type = db.scalar(select(AidType).where(AidType.code == "disability"))
