@@ -59,12 +59,15 @@ def _choices(mapping):
 class StartForm(Form):
     aid_type = RadioField(_l("What would you like to apply for?"), choices=[],
                           validators=[InputRequired(_l("Choose what to apply for."))])
+    # Only asked for temporary assistance, so checked by hand rather than as a required choice.
     kind = RadioField(_l("For temporary assistance: what happened?"), choices=_choices(KINDS),
-                      validators=[Optional()])
+                      validate_choice=False)
     start_key = HiddenField()
 
     def validate_kind(self, field):
-        if self.aid_type.data == "temporary" and not field.data:
+        if self.aid_type.data != "temporary":
+            field.data = None
+        elif field.data not in KINDS:
             raise ValidationError(_l("Choose whether this is an emergency or sudden spending."))
 
 

@@ -775,7 +775,7 @@ def resident_todo(application: AidApplication):
 def queue_statement(session: Session, *, type_code: str | None, stage: str | None,
                     due: str | None, id_number: str | None, today: date):
     statement = (select(AidApplication)
-                 .where(AidApplication.stage != "draft")
+                 .where(AidApplication.ref.is_not(None))  # never sent: not staff business
                  .order_by(AidApplication.stage_due_on.is_(None),
                            AidApplication.stage_due_on, AidApplication.id))
     if type_code:
@@ -831,7 +831,7 @@ def same_household(session: Session, application: AidApplication) -> list[AidApp
                                   AidMember.id_hash.in_(hashes))
     return list(session.scalars(
         select(AidApplication)
-        .where(AidApplication.id != application.id, AidApplication.stage != "draft",
+        .where(AidApplication.id != application.id, AidApplication.ref.is_not(None),
                or_(AidApplication.id_hash.in_(hashes), member_match))
         .order_by(AidApplication.id.desc()).limit(10)))
 

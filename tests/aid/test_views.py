@@ -254,3 +254,21 @@ def test_queue_query_budget_does_not_grow(app, db, types, make_user, staff_clien
     large = _queue_queries(client, count_queries)
     assert large == small
     assert large <= 16
+
+
+def test_temporary_assistance_asks_which_kind(db, types, resident_client):
+    response = _post(resident_client, "/aid/new", {"aid_type": "temporary",
+                                                   "start_key": "k1"})
+    assert response.status_code == 422
+    assert db.scalar(select(func.count()).select_from(AidApplication)) == 0
+    _start(resident_client, "temporary", "emergency")
+    assert db.scalar(select(AidApplication.kind)) == "emergency"
+
+
+def test_withdrawn_drafts_stay_out_of_the_staff_queue(db, build_application, resident,
+                                                      staff_client):
+    draft = build_application(resident)
+    draft.stage = "withdrawn"
+    db.commit()
+    page = staff_client(Role.CIVIL_AFFAIRS).get("/staff/aid")
+    assert page.status_code == 200 and draft.key not in page.get_data(as_text=True)

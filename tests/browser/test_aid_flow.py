@@ -217,3 +217,43 @@ def test_aid_journey(live_server, new_page, audit, make_user, db):
     audit(page)
     assert db.scalar(select(AidApplication.stage).where(AidApplication.ref == ref)) == \
         "approved"
+
+
+def test_director_pages_and_withdrawal(live_server, new_page, audit, make_user, db):
+    service.seed_types(db)
+    db.commit()
+    director = make_user(Role.DIRECTOR, name="陈主任")
+    resident = make_user(Role.RESIDENT, name="刘大爷")
+
+    page = new_page()
+    _sign_in(page, live_server, resident.phone)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("刘大爷")
+    page.goto(live_server.url + "/aid/new")
+    page.get_by_label("临时救助").check()
+    page.get_by_role("button", name="继续").click()
+    expect(page.locator(".error-summary")).to_contain_text("急难型还是支出型")
+    audit(page)
+    page.get_by_label("急难型", exact=True).check()
+    page.get_by_role("button", name="继续").click()
+    page.get_by_role("link", name="撤回这件申请").click()
+    audit(page)
+    page.get_by_role("button", name="确定撤回").click()
+    expect(page.locator(".flash-success")).to_contain_text("已撤回")
+    audit(page)
+
+    staff = new_page(viewport=DESKTOP)
+    _sign_in(staff, live_server, director.phone)
+    expect(staff.locator("main")).to_contain_text("件新申请")
+    for link, heading in (("救助申请", "救助申请"), ("救助审计日志", "救助审计日志"),
+                          ("救助类别", "救助类别")):
+        staff.get_by_role("link", name=link, exact=True).first.click()
+        expect(staff.get_by_role("heading", level=1)).to_have_text(heading)
+        audit(staff)
+    staff.get_by_role("link", name="养老服务").click()
+    expect(staff.get_by_label("材料清单")).to_contain_text("身份证 | ID card")
+    audit(staff)
+    staff.goto(live_server.url + "/staff/aid/holidays")
+    staff.get_by_label("日期", exact=True).fill("2031-01-02")
+    staff.get_by_role("button", name="保存").click()
+    expect(staff.locator(".flash-success")).to_be_visible()
+    audit(staff)
