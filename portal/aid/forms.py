@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -230,8 +229,3 @@ class HolidayForm(Form):
     is_workday = BooleanField(_l("This is a make-up working day"))
     note = StringField(_l("Note"), validators=[Optional(), Length(max=60)])
 
-
-def today_default() -> date:
-    from portal.aid.service import local_today
-
-    return local_today()
