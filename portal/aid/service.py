@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -102,6 +103,10 @@ class StageError(Exception):
     def __init__(self, message):
         super().__init__(str(message))
         self.message = message
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else ""
 
 
 def local_today() -> date:
@@ -460,12 +465,23 @@ def _move(session: Session, application: AidApplication, allowed: tuple[str, ...
 def _event(session: Session, application: AidApplication, stage: str, today: date, *,
            due_on: date | None = None, notice: str = "", details: dict | None = None,
            actor_id: int | None = None, message_stage: str | None = None) -> AidEvent:
+    details = dict(details or {})
+    if isinstance(notice, LazyString):
+        # Kept as source text and parameters, so each reader sees it in their own language.
+        details["notice"] = {"msg": notice._args[0], "params": notice._kwargs}
     event = AidEvent(application_id=application.id, stage=stage, day=today, due_on=due_on,
-                     notice=notice, details=details or {}, actor_id=actor_id)
+                     notice=str(notice), details=details, actor_id=actor_id)
     application.events.append(event)  # the cascade adds it to the session
     notify(session, application.applicant_id, STAGE_MESSAGES[message_stage or stage],
            link=f"/aid/{application.url_key}", ref=application.url_key)
     return event
+
+
+def notice_text(event: AidEvent) -> str:
+    stored = (event.details or {}).get("notice")
+    if stored:
+        return gettext(stored["msg"], **stored["params"])
+    return event.notice
 
 
 def submit(session: Session, application: AidApplication, today: date,
@@ -568,11 +584,11 @@ def start_notice(session: Session, application: AidApplication, staff, today: da
     from portal.aid.money import format_yuan
 
     notice = _l("Public notice from %(start)s to %(end)s: %(name)s, household of %(size)d, "
-                "proposed %(amount)s yuan a month.", start=application.notice_starts_on,
-                end=application.notice_ends_on, name=idnumber.mask_name(application.name),
+                "proposed %(amount)s yuan a month.", start=_day(application.notice_starts_on),
+                end=_day(application.notice_ends_on), name=idnumber.mask_name(application.name),
                 size=application.household_size, amount=format_yuan(proposed_fen))
     _event(session, application, "notice", today, due_on=application.notice_ends_on,
-           notice=str(notice), actor_id=staff.id)
+           notice=notice, actor_id=staff.id)
 
 
 def decision_due(session: Session, application: AidApplication) -> date | None:
@@ -602,17 +618,17 @@ def decide(session: Session, application: AidApplication, staff, today: date, *,
         application.next_review_on = date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
         from portal.aid.money import format_yuan
 
-        notice = str(_l("Approved: %(amount)s yuan a month from %(month)s. Next review by "
-                        "%(review)s.", amount=format_yuan(amount_fen), month=start_month,
-                        review=application.next_review_on))
+        notice = _l("Approved: %(amount)s yuan a month from %(month)s. Next review by "
+                    "%(review)s.", amount=format_yuan(amount_fen), month=start_month,
+                    review=_day(application.next_review_on))
     else:
         if not reasons:
             raise StageError(_l("Write the reasons for the refusal."))
         _move(session, application, ("accepted", "investigation", "notice"), "refused")
-        notice = str(_l("Refused. Reasons: %(reasons)s\nIf you disagree, you may apply for "
-                        "administrative reconsideration (行政复议) within 60 days, or bring an "
-                        "administrative lawsuit (行政诉讼) within 6 months, of receiving this "
-                        "decision.", reasons=reasons))
+        notice = _l("Refused. Reasons: %(reasons)s\nIf you disagree, you may apply for "
+                    "administrative reconsideration (行政复议) within 60 days, or bring an "
+                    "administrative lawsuit (行政诉讼) within 6 months, of receiving this "
+                    "decision.", reasons=reasons)
     application.decided_on = today
     application.stage_due_on = None
     _event(session, application, "approved" if approve else "refused", today, notice=notice,
@@ -641,13 +657,13 @@ def record_payment(session: Session, application: AidApplication, staff, today: 
         _move(session, application, ("accepted",), "emergency_paid")
         application.stage_due_on = application.deadline_on
         _event(session, application, "emergency_paid", today, due_on=application.deadline_on,
-               notice=str(_l("Emergency help of %(amount)s yuan paid. Please complete the "
-                             "paperwork by %(due)s.", amount=format_yuan(amount_fen),
-                             due=application.deadline_on)), actor_id=staff.id)
+               notice=_l("Emergency help of %(amount)s yuan paid. Please complete the "
+                         "paperwork by %(due)s.", amount=format_yuan(amount_fen),
+                         due=_day(application.deadline_on)), actor_id=staff.id)
     else:
         _event(session, application, "payment", today,
-               notice=str(_l("%(amount)s yuan paid for %(month)s.",
-                             amount=format_yuan(amount_fen), month=month)), actor_id=staff.id)
+               notice=_l("%(amount)s yuan paid for %(month)s.",
+                         amount=format_yuan(amount_fen), month=month), actor_id=staff.id)
     session.flush()
     return payment
 
@@ -668,7 +684,7 @@ def schedule_review(session: Session, application: AidApplication, staff, today:
         raise StageError(_l("Choose a review date in the future."))
     application.next_review_on = review_on
     _event(session, application, "review", today, due_on=review_on,
-           notice=str(_l("Next review by %(date)s.", date=review_on)), actor_id=staff.id)
+           notice=_l("Next review by %(date)s.", date=_day(review_on)), actor_id=staff.id)
 
 
 def extend_deadline(session: Session, application: AidApplication, staff, today: date,
@@ -748,7 +764,8 @@ def progress_steps(session: Session, application: AidApplication) -> list[Step]:
         else:
             label = STAGE_LABELS[stage]
         if event is not None:
-            steps.append(Step(stage, label, "done", event.day, previous_due, event.notice))
+            steps.append(Step(stage, label, "done", event.day, previous_due,
+                              notice_text(event)))
             previous_due = event.due_on
         elif waiting and application.stage != "draft":
             due = decision_due(session, application) if stage == "decision" \

@@ -213,3 +213,20 @@ def test_audit_log_has_no_update_or_delete_path():
     assert "delete(AidAudit" not in source and "update(AidAudit" not in source
     assert AidAudit.__tablename__ == "aid_audit"
     assert AidPayment.__tablename__ == "aid_payment"
+
+
+def test_notices_are_shown_in_the_readers_language(db, build_application, people):
+    from flask_babel import force_locale
+
+    resident, staff = people
+    application = build_application(resident, stage="investigation", staff=staff)
+    with force_locale("zh_Hans_CN"):
+        service.start_notice(db, application, staff, MONDAY, 88000)
+    db.commit()
+    event = application.events[-1]
+    assert "公示期" in event.notice  # the staff member's language at the time
+    with force_locale("en"):
+        assert service.notice_text(event).startswith("Public notice from 2026-11-02")
+        assert "张**" in service.notice_text(event) and "880" in service.notice_text(event)
+    with force_locale("zh_Hans_CN"):
+        assert service.notice_text(event).startswith("公示期 2026-11-02")
