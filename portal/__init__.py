@@ -17,6 +17,7 @@ AREAS = (
     "portal.notifications",
     "portal.files",
     "portal.service_requests",
+    "portal.aid",
 )
 
 

@@ -1,7 +1,9 @@
 """Safe defaults. Every key can be overridden by a PORTAL_<KEY> environment variable."""
 
+import base64
 import os
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,6 +11,7 @@ from pathlib import Path
 class Defaults:
     DATABASE_URL = None  # filled in from the instance folder: SQLite by default
     SECRET_KEY = None  # read from or generated into the instance folder
+    DATA_KEY = None  # Fernet key for personal data at rest; generated like the secret key
     UPLOAD_DIR = None  # instance/uploads unless set
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
@@ -63,19 +66,26 @@ def load(app, overrides=None):
         app.config["UPLOAD_DIR"] = str(instance / "uploads")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret(instance / "secret_key")
+    if not app.config["DATA_KEY"]:
+        app.config["DATA_KEY"] = instance_secret(instance / "data_key", make=fernet_key)
     if app.debug or app.config.get("DEVELOPMENT"):
         # Plain http on a developer's machine; Secure cookies everywhere else.
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
 
 
-def instance_secret(path: Path) -> str:
+def fernet_key() -> str:
+    """32 random bytes in url-safe base64: the format cryptography's Fernet expects."""
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+def instance_secret(path: Path, make: Callable[[], str] | None = None) -> str:
     """Read a secret from the instance folder, creating it (mode 0600) on first use."""
     try:
         return path.read_text().strip()
     except FileNotFoundError:
         pass
-    value = secrets.token_urlsafe(48)
+    value = make() if make else secrets.token_urlsafe(48)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another worker won the race; use theirs

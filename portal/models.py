@@ -1,6 +1,18 @@
 """Imports every area's models, so that Alembic and the tests see the whole schema."""
 
 from portal.accounts.models import User, UserGrant  # noqa: F401
+from portal.aid.models import (  # noqa: F401
+    AidApplication,
+    AidAudit,
+    AidEvent,
+    AidFile,
+    AidHoliday,
+    AidMaterialReview,
+    AidMember,
+    AidPayment,
+    AidRefCounter,
+    AidType,
+)
 from portal.files.models import StoredFile  # noqa: F401
 from portal.notifications.models import Notification, OutboxMessage  # noqa: F401
 from portal.service_requests.models import (  # noqa: F401

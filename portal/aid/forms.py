@@ -1,0 +1,231 @@
+"""Forms for the application sections and the staff actions."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from portal.aid import idnumber, money
+from portal.aid.service import HOUSING, KINDS, RELATIONS, STATUSES
+from portal.web.forms import Form, digits_only
+
+
+class IdNumber:
+    """GB 11643: the cleaned number replaces what was typed, or a precise message."""
+
+    def __call__(self, form, field):
+        if not field.data:
+            raise ValidationError(_l("Enter the ID number."))
+        try:
+            field.data = idnumber.validate(field.data)
+        except idnumber.InvalidIdNumber as error:
+            raise ValidationError(error.message) from None
+
+
+class Yuan:
+    def __init__(self, required=True):
+        self.required = required
+
+    def __call__(self, form, field):
+        if not field.data:
+            if self.required:
+                raise ValidationError(_l("Enter an amount in yuan. Enter 0 if there is none."))
+            field.fen = None
+            return
+        try:
+            field.fen = money.parse_yuan(field.data)
+        except money.InvalidAmount as error:
+            raise ValidationError(error.message) from None
+
+
+def _choices(mapping):
+    return [SelectChoice(key, label) for key, label in mapping.items()]
+
+
+class StartForm(Form):
+    aid_type = RadioField(_l("What would you like to apply for?"), choices=[],
+                          validators=[InputRequired(_l("Choose what to apply for."))])
+    # Only asked for temporary assistance, so checked by hand rather than as a required choice.
+    kind = RadioField(_l("For temporary assistance: what happened?"), choices=_choices(KINDS),
+                      validate_choice=False)
+    start_key = HiddenField()
+
+    def validate_kind(self, field):
+        if self.aid_type.data != "temporary":
+            field.data = None
+        elif field.data not in KINDS:
+            raise ValidationError(_l("Choose whether this is an emergency or sudden spending."))
+
+
+class ApplicantForm(Form):
+    name = StringField(_l("Full name, as on the ID card"),
+                       validators=[DataRequired(_l("Enter your full name.")), Length(max=40)])
+    id_number = StringField(_l("ID number"), filters=[digits_only], validators=[IdNumber()])
+    phone = StringField(_l("Mobile phone number"), filters=[digits_only],
+                        validators=[DataRequired(_l("Enter a phone number we can call."))])
+    back = HiddenField()
+
+    def validate_phone(self, field):
+        field.data = re.sub(r"^(\+?86)", "", field.data or "")
+        if not re.fullmatch(r"1\d{10}|0\d{9,11}", field.data):
+            raise ValidationError(_l("Enter an 11-digit mobile number, or a landline with its "
+                                     "area code."))
+
+
+class MemberForm(Form):
+    member_name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")),
+                                                      Length(max=40)])
+    relation = SelectField(_l("Relation to you"), choices=_choices(RELATIONS))
+    member_id_number = StringField(_l("ID number"), filters=[digits_only],
+                                   validators=[IdNumber()])
+    status = SelectField(_l("Status"), choices=_choices(STATUSES))
+
+
+def income_form(application, formdata=None, **defaults):
+    """The income page: one amount for the applicant and one per household member."""
+
+    class IncomeForm(Form):
+        applicant_income = StringField(_l("Your own monthly income, in yuan"),
+                                       validators=[Yuan()])
+        irregular = BooleanField(_l("Our income changes from month to month"))
+        back = HiddenField()
+        circumstances = TextAreaField(_l("Anything else we should know"),
+                                      validators=[Optional(), Length(max=2000)])
+
+    if application.aid_type.asks_assets:
+        IncomeForm.housing = SelectField(_l("Your home"), choices=_choices(HOUSING))
+        IncomeForm.vehicles = StringField(_l("Number of cars or vans the household owns"),
+                                          filters=[digits_only])
+        IncomeForm.savings = StringField(_l("Savings and deposits of the whole household, "
+                                            "in yuan"), validators=[Yuan()])
+
+        def validate_vehicles(form, field):
+            if not (field.data or "").isdigit():
+                raise ValidationError(_l("Enter the number of vehicles, or 0."))
+
+        IncomeForm.validate_vehicles = validate_vehicles
+    for member in application.members:
+        setattr(IncomeForm, f"member_{member.id}",
+                StringField(_l("%(name)s: monthly income, in yuan", name=member.name),
+                            validators=[Yuan()]))
+    return IncomeForm(formdata=formdata, **defaults)
+
+
+class MaterialUploadForm(Form):
+    files = MultipleFileField(_l("Add photos or PDF files"))
+
+
+class ConsentForm(Form):
+    processing = BooleanField(_l("I agree that the community office may process the personal "
+                                 "information in this application, including sensitive "
+                                 "information, to decide on it."))
+    check = BooleanField(_l("I authorise the household financial check (授权核对) of our "
+                            "income, property, savings and vehicles."))
+    back = HiddenField()
+
+    def validate_processing(self, field):
+        if not field.data:
+            raise ValidationError(_l("Tick the box to agree to the processing of your "
+                                     "information. Without it we can't review the application."))
+
+    def validate_check(self, field):
+        if not field.data:
+            raise ValidationError(_l("Tick the box to authorise the financial check. Without "
+                                     "it we can't decide on the application."))
+
+
+# --- Staff ---------------------------------------------------------------------------------------
+
+class MaterialReviewForm(Form):
+    verdict = RadioField(_l("This item"), choices=_choices({"ok": _l("OK"),
+                                                     "missing": _l("Missing or unusable")}),
+                         validators=[InputRequired(_l("Choose OK or missing."))])
+    note = StringField(_l("Note for the resident"), validators=[Optional(), Length(max=300)])
+
+
+class ReturnForm(Form):
+    note = TextAreaField(_l("Anything else the resident must send"),
+                         validators=[Optional(), Length(max=2000)])
+
+
+class InvestigationForm(Form):
+    investigator_1 = StringField(_l("First investigator"),
+                                 validators=[DataRequired(_l("Name both investigators."))])
+    investigator_2 = StringField(_l("Second investigator"),
+                                 validators=[DataRequired(_l("Name both investigators."))])
+    investigator_3 = StringField(_l("Third investigator"), validators=[Optional()])
+    visited_on = DateField(_l("Date of the visit"),
+                           validators=[InputRequired(_l("Enter the date of the visit."))])
+    findings = TextAreaField(_l("Findings"),
+                             validators=[DataRequired(_l("Write down what you found.")),
+                                         Length(max=4000)])
+    photos = MultipleFileField(_l("Photos"))
+
+
+class NoticeForm(Form):
+    proposed = StringField(_l("Proposed monthly amount, in yuan"), validators=[Yuan()])
+
+
+class DecisionForm(Form):
+    outcome = RadioField(_l("Decision"), choices=_choices({"approve": _l("Approve"),
+                                                    "refuse": _l("Refuse")}),
+                         validators=[InputRequired(_l("Choose approve or refuse."))])
+    amount = StringField(_l("Monthly amount, in yuan"), validators=[Yuan(required=False)])
+    start_month = StringField(_l("First month of payment (YYYY-MM)"), validators=[Optional()])
+    review_months = SelectField(_l("Review"), choices=_choices({"12": _l("Every year"),
+                                                         "6": _l("Every 6 months")}))
+    reasons = TextAreaField(_l("Reasons for a refusal"), validators=[Optional(),
+                                                                     Length(max=4000)])
+
+    def validate_start_month(self, field):
+        if field.data and not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", field.data):
+            raise ValidationError(_l("Write the month as YYYY-MM, for example 2026-12."))
+
+
+class PaymentForm(Form):
+    month = StringField(_l("Month (YYYY-MM)"),
+                        validators=[DataRequired(_l("Enter the month paid for."))])
+    amount = StringField(_l("Amount paid, in yuan"), validators=[Yuan()])
+
+    def validate_month(self, field):
+        if not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", field.data or ""):
+            raise ValidationError(_l("Write the month as YYYY-MM, for example 2026-12."))
+
+
+class ReviewForm(Form):
+    review_on = DateField(_l("Review by"), validators=[InputRequired(_l("Enter a date."))])
+
+
+class ExtendForm(Form):
+    reason = TextAreaField(_l("Why more time is needed"),
+                           validators=[DataRequired(_l("Write why more time is needed.")),
+                                       Length(max=1000)])
+
+
+class TypeForm(Form):
+    description_zh = TextAreaField(_l("Description (Chinese)"), validators=[DataRequired()])
+    description_en = TextAreaField(_l("Description (English)"), validators=[DataRequired()])
+    eligibility_zh = TextAreaField(_l("Who can apply (Chinese)"), validators=[DataRequired()])
+    eligibility_en = TextAreaField(_l("Who can apply (English)"), validators=[DataRequired()])
+    materials = TextAreaField(_l("Materials checklist"),
+                              validators=[DataRequired(_l("List at least one item."))])
+
+
+class HolidayForm(Form):
+    day = DateField(_l("Date"), validators=[InputRequired(_l("Enter a date."))])
+    is_workday = BooleanField(_l("This is a make-up working day"))
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=60)])
+

@@ -1,0 +1,42 @@
+"""Money typed in yuan, stored in integer fen."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+
+
+class InvalidAmount(ValueError):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def parse_yuan(value: str, maximum_fen: int = 10**11) -> int:
+    """'1,234.5', '１２３', '¥80 元' -> fen. Raises InvalidAmount with a plain message."""
+    text = unicodedata.normalize("NFKC", value or "")
+    text = re.sub(r"[\s,，¥￥]|元$|元整$", "", text).replace("。", ".")
+    if not text:
+        raise InvalidAmount(_l("Enter an amount in yuan, for example 1200 or 850.50."))
+    if not re.fullmatch(r"\d+(\.\d{0,2})?", text):
+        if re.fullmatch(r"\d+\.\d{3,}", text):
+            raise InvalidAmount(_l("Use at most two digits after the decimal point."))
+        raise InvalidAmount(_l("Enter an amount in yuan using digits only, for example 1200 "
+                               "or 850.50."))
+    try:
+        fen = int(Decimal(text) * 100)
+    except InvalidOperation:
+        raise InvalidAmount(_l("Enter an amount in yuan, for example 1200 or 850.50.")) from None
+    if fen > maximum_fen:
+        raise InvalidAmount(_l("That amount is too large. Please check it."))
+    return fen
+
+
+def format_yuan(fen: int | None) -> str:
+    if fen is None:
+        return ""
+    yuan, cents = divmod(fen, 100)
+    return f"{yuan:,}.{cents:02d}" if cents else f"{yuan:,}"

@@ -1,0 +1,274 @@
+"""The resident task list through HTTP, staff pages, access rules, audit and query budget."""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.accounts.models import User
+from portal.accounts.roles import Role
+from portal.aid import demo, service
+from portal.aid.models import AidApplication, AidAudit, AidFile
+from tests.aid.conftest import VALID_ID, jpeg_bytes, pdf_bytes
+from tests.conftest import sign_in
+
+
+def _post(client, path, data, **kwargs):
+    token_page = kwargs.pop("token_page", path)
+    data = {"csrf_token": _token(client, token_page), **data}
+    return client.post(path, data=data, **kwargs)
+
+
+def _token(client, path):
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def _start(client, code="dibao", kind=None):
+    response = _post(client, "/aid/new", {"aid_type": code, "kind": kind or "",
+                                          "start_key": "same-key"})
+    assert response.status_code == 303
+    return response.headers["Location"]
+
+
+def test_resident_journey_over_http(app, db, types, resident_client, resident):
+    client = resident_client
+    assert client.get("/aid/").status_code == 200
+    assert client.get("/aid/types/dibao").status_code == 200
+    base = _start(client)
+    assert _start(client) == base  # the same start form twice: one draft
+    assert db.scalar(select(func.count()).select_from(AidApplication)) == 1
+    page = client.get(base).get_data(as_text=True)
+    assert "申请人信息" in page
+
+    # a mistyped ID number: 422, told exactly what is wrong, the name kept
+    response = _post(client, base + "/applicant", {"name": "张三丰",
+                                                   "id_number": "110105194912310021",
+                                                   "phone": "13800138000"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "张三丰" in html and "110105194912310021" in html
+    response = _post(client, base + "/applicant", {"name": "张三丰",
+                                                   "id_number": "110105 19491231 002x",
+                                                   "phone": "138-0013-8000"})
+    assert response.status_code == 303
+
+    # household: add a member through htmx (fragment) and one without JS (redirect)
+    from portal.aid.idnumber import CHECK_CHARS, check_digit
+
+    first17 = "11010520100101001"
+    child = first17 + check_digit(first17)
+    wrong = first17 + next(c for c in CHECK_CHARS if c != child[-1])
+    token = _token(client, base + "/household")
+    response = client.post(base + "/household/members", headers={"HX-Request": "true"},
+                           data={"csrf_token": token, "member_name": "张小",
+                                 "relation": "child", "member_id_number": wrong,
+                                 "status": "student"})
+    assert response.status_code == 422  # wrong check digit
+    assert "<html" not in response.get_data(as_text=True)
+    response = client.post(base + "/household/members", headers={"HX-Request": "true"},
+                           data={"csrf_token": token, "member_name": "张小",
+                                 "relation": "child", "member_id_number": child,
+                                 "status": "student"})
+    assert response.status_code == 200 and "110105********" in response.get_data(as_text=True)
+    response = _post(client, base + "/household/members",
+                     {"member_name": "张二", "relation": "spouse", "member_id_number": child,
+                      "status": "retired"}, token_page=base + "/household")
+    assert response.status_code == 303
+    application = db.scalar(select(AidApplication))
+    db.refresh(application)
+    assert len(application.members) == 2
+    second = application.members[1].id
+    response = _post(client, f"{base}/household/members/{second}/remove", {},
+                     token_page=base + "/household")
+    assert response.status_code == 303
+    assert _post(client, base + "/household/done", {},
+                 token_page=base + "/household").status_code == 303
+
+    member_id = db.scalar(select(AidApplication)).members[0].id
+    response = _post(client, base + "/income", {
+        "applicant_income": "1,234.5", f"member_{member_id}": "０", "housing": "rent",
+        "vehicles": "0", "savings": "5000", "circumstances": ""})
+    assert response.status_code == 303
+
+    # materials: photo and PDF accepted, a text file refused with a message
+    token = _token(client, base + "/materials")
+    response = client.post(base + "/materials/id_card", data={
+        "csrf_token": token, "files": [(io.BytesIO(jpeg_bytes()), "front.jpg"),
+                                       (io.BytesIO(pdf_bytes()), "back.pdf")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 303
+    response = client.post(base + "/materials/hukou", data={
+        "csrf_token": token, "files": [(io.BytesIO(b"hello"), "note.txt")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 422
+
+    response = _post(client, base + "/consent", {"processing": "y"})
+    assert response.status_code == 422  # both consents, separately
+    assert _post(client, base + "/consent", {"processing": "y", "check": "y"}).status_code == 303
+
+    check = client.get(base + "/check").get_data(as_text=True)
+    assert "110105********002X" in check and VALID_ID not in check
+    assert "back=check" in check
+    response = _post(client, base + "/submit", {}, token_page=base + "/check")
+    assert response.status_code == 303
+    application = db.scalar(select(AidApplication))
+    db.refresh(application)
+    assert re.fullmatch(r"A\d{8}-0001", application.ref)
+    assert application.stage == "submitted"
+    assert application.income_fen == 123450
+    confirmation = client.get(f"/aid/{application.ref}/confirmation").get_data(as_text=True)
+    assert application.ref in confirmation and app.config["OFFICE_PHONE"] in confirmation
+    progress = client.get(f"/aid/{application.ref}")
+    assert progress.status_code == 200
+    # editing after sending is refused: back to the progress page
+    assert client.get(f"/aid/{application.ref}/applicant").status_code == 303
+
+
+@pytest.fixture
+def submitted(app, db, build_application, make_user):
+    owner = make_user(Role.RESIDENT)
+    application = build_application(owner, stage="submitted")
+    from werkzeug.datastructures import FileStorage
+
+    application.stage = "draft"
+    with app.test_request_context():
+        service.attach_uploads(db, application, "id_card",
+                               [FileStorage(io.BytesIO(jpeg_bytes()), "id.jpg")])
+    application.stage = "submitted"
+    db.commit()
+    return owner, application
+
+
+def test_another_resident_gets_404_on_application_and_files(app, db, submitted, make_user):
+    owner, application = submitted
+    token = db.scalar(select(AidFile)).stored_file.token
+    other = app.test_client()
+    sign_in(other, make_user(Role.RESIDENT))
+    assert other.get(f"/aid/{application.ref}").status_code == 404
+    assert other.get(f"/aid/{application.ref}/confirmation").status_code == 404
+    assert other.get(f"/aid/{application.key}/applicant").status_code == 404
+    assert other.get(f"/files/{token}").status_code == 404
+    mine = app.test_client()
+    sign_in(mine, owner)
+    assert mine.get(f"/aid/{application.ref}").status_code == 200
+    assert mine.get(f"/files/{token}").status_code == 200
+
+
+def test_culture_staff_get_403(submitted, staff_client):
+    _owner, application = submitted
+    client = staff_client(Role.CULTURE)
+    for path in ("/staff/aid", f"/staff/aid/{application.ref}", "/staff/aid/audit",
+                 "/staff/aid/types"):
+        assert client.get(path).status_code == 403
+    governance = staff_client(Role.GOVERNANCE)
+    assert governance.get("/staff/aid").status_code == 403
+
+
+def test_staff_view_is_audited_and_ids_masked_until_reveal(app, db, submitted, staff_client):
+    _owner, application = submitted
+    client = staff_client(Role.CIVIL_AFFAIRS)
+    with app.app_context():
+        plain = service.reveal_ids(application)["applicant"]
+    before = db.scalar(select(func.count()).select_from(AidAudit))
+    page = client.get(f"/staff/aid/{application.ref}").get_data(as_text=True)
+    assert db.scalar(select(func.count()).select_from(AidAudit)) == before + 1
+    assert plain not in page and application.id_masked in page
+    token = db.scalar(select(AidFile)).stored_file.token
+    assert client.get(f"/files/{token}").status_code == 200
+    response = client.post(f"/staff/aid/{application.ref}/reveal",
+                           data={"csrf_token": _token(client, f"/staff/aid/{application.ref}")})
+    assert plain in response.get_data(as_text=True)
+    actions = db.scalars(select(AidAudit.action).order_by(AidAudit.id)).all()
+    assert actions[-1] == "reveal"
+    assert client.get(f"/staff/aid/{application.ref}/reveal").status_code == 405
+    # the director reads the log; the civil affairs officer may not
+    assert client.get("/staff/aid/audit").status_code == 403
+    director = staff_client(Role.DIRECTOR)
+    log = director.get("/staff/aid/audit").get_data(as_text=True)
+    assert application.ref in log and "reveal" in log
+
+
+def test_staff_return_and_accept_over_http(db, submitted, staff_client):
+    owner, application = submitted
+    client = staff_client(Role.CIVIL_AFFAIRS)
+    path = f"/staff/aid/{application.ref}"
+    response = client.post(path + "/materials/hukou", data={
+        "csrf_token": _token(client, path), "m-hukou-verdict": "missing",
+        "m-hukou-note": "请拍清楚"})
+    assert response.status_code == 303
+    response = client.post(path + "/return", data={"csrf_token": _token(client, path),
+                                                   "note": ""})
+    assert response.status_code == 303
+    db.refresh(application)
+    assert application.stage == "returned"
+    # a second return is refused with a message, nothing changes
+    response = client.post(path + "/return", data={"csrf_token": _token(client, path)})
+    assert response.status_code == 422
+    export = client.get("/staff/aid/export.csv")
+    assert application.ref in export.get_data(as_text=True)
+    assert db.scalars(select(AidAudit.action).order_by(AidAudit.id.desc())).first() == "export"
+
+
+def test_public_notices_show_only_masked_data(app, db, build_application, make_user,
+                                              client):
+    staff = make_user(Role.CIVIL_AFFAIRS)
+    application = build_application(make_user(Role.RESIDENT), stage="notice", staff=staff,
+                                     today=service.local_today())
+    html = client.get("/aid/notices").get_data(as_text=True)
+    assert "张**" in html and "张三丰" not in html and "900" in html
+    assert application.id_masked not in html
+
+
+def test_staff_home_panel_and_resident_tile(submitted, staff_client, resident_client):
+    client = staff_client(Role.CIVIL_AFFAIRS)
+    assert "/staff/aid?stage=submitted" in client.get("/staff/").get_data(as_text=True)
+    assert "/aid/" in resident_client.get("/").get_data(as_text=True)
+
+
+def _queue_queries(client, count_queries):
+    with count_queries() as log:
+        response = client.get("/staff/aid?due=soon")
+        assert response.status_code == 200
+        client.get("/staff/aid")
+    return log.count
+
+
+def test_queue_query_budget_does_not_grow(app, db, types, make_user, staff_client,
+                                          count_queries):
+    make_user(Role.RESIDENT, phone="13800000001", name="张阿姨")
+    client = staff_client(Role.CIVIL_AFFAIRS)
+    owner = db.scalar(select(User).where(User.phone == "13800000001"))
+    with app.app_context():
+        demo._bulk(db, 20, [owner], random.Random(1), service.local_today())
+    db.commit()
+    small = _queue_queries(client, count_queries)
+    with app.app_context():
+        demo._bulk(db, 2000, [owner], random.Random(1), service.local_today())
+    db.commit()
+    assert db.scalar(select(func.count()).select_from(AidApplication)) == 2000
+    large = _queue_queries(client, count_queries)
+    assert large == small
+    assert large <= 16
+
+
+def test_temporary_assistance_asks_which_kind(db, types, resident_client):
+    response = _post(resident_client, "/aid/new", {"aid_type": "temporary",
+                                                   "start_key": "k1"})
+    assert response.status_code == 422
+    assert db.scalar(select(func.count()).select_from(AidApplication)) == 0
+    _start(resident_client, "temporary", "emergency")
+    assert db.scalar(select(AidApplication.kind)) == "emergency"
+
+
+def test_withdrawn_drafts_stay_out_of_the_staff_queue(db, build_application, resident,
+                                                      staff_client):
+    draft = build_application(resident)
+    draft.stage = "withdrawn"
+    db.commit()
+    page = staff_client(Role.CIVIL_AFFAIRS).get("/staff/aid")
+    assert page.status_code == 200 and draft.key not in page.get_data(as_text=True)

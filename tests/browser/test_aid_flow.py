@@ -1,0 +1,259 @@
+"""The whole aid journey in a real browser at 390 px, every page audited:
+start a 低保 application, leave and come back, upload with one item missing, send; staff
+return it listing the missing item; the resident adds it and resends; staff take it through
+investigation, public notice and approval; the resident sees every stage with its due date.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+from PIL import Image
+from playwright.sync_api import expect
+from sqlalchemy import select, update
+
+from portal.accounts.roles import Role
+from portal.aid import service
+from portal.aid.idnumber import check_digit
+from portal.aid.models import AidApplication
+from tests.conftest import TEST_PASSWORD
+
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _photo(name: str) -> dict:
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 40), (30, 90, 160)).save(buffer, "JPEG")
+    return {"name": name, "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
+
+
+def _sign_in(page, live_server, phone):
+    page.goto(live_server.url + "/auth/login")
+    page.get_by_label("手机号").fill(phone)
+    page.get_by_label("密码", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+
+
+def _upload(page, audit, item_name, file_name):
+    page.get_by_label(f"添加照片或 PDF 文件：{item_name}", exact=True).set_input_files(
+        _photo(file_name))
+    page.locator("li.panel", has_text=item_name).get_by_role("button", name="上传").click()
+    expect(page.locator("li.panel", has_text=item_name).get_by_role(
+        "link", name=file_name)).to_be_visible()
+
+
+def test_aid_journey(live_server, new_page, audit, make_user, db):
+    service.seed_types(db)
+    db.commit()
+    resident = make_user(Role.RESIDENT, name="张阿姨")
+    officer = make_user(Role.CIVIL_AFFAIRS, name="李民政")
+    first17 = "11010519600315002"
+    own_id = first17 + check_digit(first17)
+    child17 = "11010519900101003"
+    child_id = child17 + check_digit(child17)
+
+    # 1. Start, fill the first section, leave, come back
+    page = new_page()
+    _sign_in(page, live_server, resident.phone)
+    page.get_by_role("link", name="申请救助").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("申请救助")
+    audit(page)
+    page.get_by_role("link", name=re.compile("最低生活保障")).click()
+    audit(page)
+    page.get_by_role("link", name="现在申请").click()
+    expect(page.get_by_label("最低生活保障（低保）")).to_be_checked()
+    audit(page)
+    page.get_by_role("button", name="继续").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("我的申请")
+    audit(page)
+
+    page.get_by_role("link", name="申请人信息").click()
+    page.get_by_label("姓名（与身份证一致）").fill("张阿姨")
+    page.get_by_label("身份证号码").fill(own_id[:17] + ("1" if own_id[-1] != "1" else "2"))
+    page.get_by_role("button", name="保存并继续").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator(".error-summary")).to_contain_text("校验不通过")
+    audit(page)
+    page.get_by_label("身份证号码").fill(f"{own_id[:6]} {own_id[6:14]} {own_id[14:].lower()}")
+    page.get_by_role("button", name="保存并继续").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("我的申请")
+
+    page.goto(live_server.url + "/")  # leave ...
+    page.goto(live_server.url + "/aid/")  # ... and come back
+    audit(page)
+    page.get_by_role("link", name="最低生活保障（低保）", exact=True).click()
+    expect(page.locator("#status-applicant")).to_have_text("已完成")
+
+    # 2. Household, added inline with htmx
+    page.get_by_role("link", name="家庭成员").click()
+    audit(page)
+    page.get_by_label("姓名", exact=True).fill("张小明")
+    page.get_by_label("与您的关系").select_option("child")
+    page.get_by_label("身份证号码").fill(child_id)
+    page.get_by_label("状态").select_option("working")
+    page.get_by_role("button", name="添加此人").click()
+    expect(page.locator("#members")).to_contain_text("张小明")
+    expect(page.locator("#members")).to_contain_text("110105********")
+    audit(page)
+    page.get_by_role("button", name="家人已填全，继续").click()
+
+    # 3. Income and assets
+    page.get_by_role("link", name="收入和财产").click()
+    page.get_by_label("您本人的月收入（元）").fill("1,200")
+    page.get_by_label("张小明 的月收入（元）").fill("０")
+    page.get_by_label("家庭拥有的汽车数量").fill("0")
+    page.get_by_label("全家存款及金融资产（元）").fill("3000")
+    audit(page)
+    page.get_by_role("button", name="保存并继续").click()
+
+    # 4. Materials, one required item (收入证明) left out
+    page.get_by_role("link", name="申请材料").click()
+    audit(page)
+    for item in ("申请书", "户口簿", "身份证", "财产状况说明", "家庭经济状况核对授权书"):
+        _upload(page, audit, item, f"{item}.jpg")
+    audit(page)
+    page.get_by_role("button", name="继续").click()
+
+    # 5. Consent, two separate boxes
+    page.get_by_role("link", name="授权同意").click()
+    page.get_by_label(re.compile("我同意社区居委会")).check()
+    page.get_by_role("button", name="保存并继续").click()
+    expect(page.locator(".error-summary")).to_contain_text("授权核对家庭经济状况")
+    audit(page)
+    page.get_by_label(re.compile("我授权核对")).check()
+    page.get_by_role("button", name="保存并继续").click()
+
+    # 6. Check answers; a Change link comes back here
+    page.get_by_role("link", name="核对信息并提交").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("提交前请核对信息")
+    expect(page.locator("main")).to_contain_text(own_id[:6] + "********" + own_id[-4:])
+    expect(page.locator("main")).not_to_contain_text(own_id)
+    expect(page.locator("main")).to_contain_text("尚未添加")
+    audit(page)
+    page.get_by_role("link", name="修改 申请人信息").click()
+    page.get_by_label("身份证号码").fill(own_id)
+    page.get_by_role("button", name="保存并继续").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("提交前请核对信息")
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("申请已提交")
+    ref = page.locator(".aid-ref strong").inner_text()
+    assert re.fullmatch(r"A\d{8}-0001", ref)
+    expect(page.locator(".aid-receipt")).to_contain_text("收入证明")
+    audit(page)
+
+    # Staff return it, listing the missing item
+    staff = new_page(viewport=DESKTOP)
+    _sign_in(staff, live_server, officer.phone)
+    expect(staff.locator("main")).to_contain_text("件新申请")
+    audit(staff)
+    staff.get_by_role("link", name="救助申请", exact=True).first.click()
+    audit(staff)
+    staff.get_by_role("link", name=ref).click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text(ref)
+    expect(staff.locator("main")).not_to_contain_text(own_id)
+    audit(staff)
+    staff.get_by_role("button", name="一次性告知并退回").click()
+    expect(staff.locator(".flash-success")).to_contain_text("已退回")
+    audit(staff)
+
+    # The resident adds it and resends
+    page.goto(live_server.url + f"/aid/{ref}")
+    expect(page.locator(".aid-returned")).to_contain_text("收入证明")
+    audit(page)
+    page.get_by_role("link", name="申请材料").click()
+    _upload(page, audit, "收入证明", "收入证明.jpg")
+    page.get_by_role("button", name="继续").click()
+    page.get_by_role("link", name="核对信息并提交").click()
+    page.get_by_role("button", name="再次提交").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("申请已提交")
+    assert page.locator(".aid-ref strong").inner_text() == ref
+
+    # Staff: accept, investigate, public notice, approve
+    staff.reload()
+    staff.get_by_role("button", name="受理").click()
+    expect(staff.locator(".flash-success")).to_contain_text("已受理")
+    audit(staff)
+    staff.get_by_label("调查人员一").fill("李民政")
+    staff.get_by_label("调查人员二").fill("王网格")
+    staff.get_by_label("调查情况").fill("家中确有困难，与申报一致。")
+    staff.get_by_role("button", name="保存入户调查").click()
+    expect(staff.locator(".flash-success")).to_contain_text("入户调查已登记")
+    staff.get_by_label("拟发放月金额（元）").fill("950")
+    staff.get_by_role("button", name="开始公示", exact=True).click()
+    expect(staff.locator(".flash-success")).to_contain_text("公示已开始")
+    audit(staff)
+
+    public = new_page()
+    public.goto(live_server.url + "/aid/notices")
+    expect(public.locator("main")).to_contain_text("张**")
+    expect(public.locator("main")).not_to_contain_text("张阿姨")
+    audit(public)
+
+    # seven days pass
+    today = service.local_today()
+    db.execute(update(AidApplication).where(AidApplication.ref == ref).values(
+        notice_starts_on=today - timedelta(days=8), notice_ends_on=today - timedelta(days=2)))
+    db.commit()
+    staff.reload()
+    staff.get_by_label("批准", exact=True).check()
+    staff.get_by_label("每月金额（元）").fill("950")
+    staff.get_by_label("起始发放月份（YYYY-MM）").fill(f"{today.year}-{today.month:02d}")
+    staff.get_by_role("button", name="登记审批决定").click()
+    expect(staff.locator(".flash-success")).to_contain_text("审批决定已登记")
+    audit(staff)
+
+    # The resident sees every stage with its date and due date
+    page.goto(live_server.url + f"/aid/{ref}")
+    steps = page.locator(".aid-step")
+    expect(steps).to_have_count(5)
+    for index in range(5):
+        expect(steps.nth(index)).to_contain_text("已完成")
+    expect(steps.nth(1)).to_contain_text("截止日期")
+    expect(steps.nth(2)).to_contain_text("截止日期")
+    expect(steps.nth(4)).to_contain_text("每月 950 元")
+    expect(page.locator(".aid-history")).to_contain_text("收入证明")
+    audit(page)
+    assert db.scalar(select(AidApplication.stage).where(AidApplication.ref == ref)) == \
+        "approved"
+
+
+def test_director_pages_and_withdrawal(live_server, new_page, audit, make_user, db):
+    service.seed_types(db)
+    db.commit()
+    director = make_user(Role.DIRECTOR, name="陈主任")
+    resident = make_user(Role.RESIDENT, name="刘大爷")
+
+    page = new_page()
+    _sign_in(page, live_server, resident.phone)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("刘大爷")
+    page.goto(live_server.url + "/aid/new")
+    page.get_by_label("临时救助").check()
+    page.get_by_role("button", name="继续").click()
+    expect(page.locator(".error-summary")).to_contain_text("急难型还是支出型")
+    audit(page)
+    page.get_by_label("急难型", exact=True).check()
+    page.get_by_role("button", name="继续").click()
+    page.get_by_role("link", name="撤回这件申请").click()
+    audit(page)
+    page.get_by_role("button", name="确定撤回").click()
+    expect(page.locator(".flash-success")).to_contain_text("已撤回")
+    audit(page)
+
+    staff = new_page(viewport=DESKTOP)
+    _sign_in(staff, live_server, director.phone)
+    expect(staff.locator("main")).to_contain_text("件新申请")
+    for link, heading in (("救助申请", "救助申请"), ("救助审计日志", "救助审计日志"),
+                          ("救助类别", "救助类别")):
+        staff.get_by_role("link", name=link, exact=True).first.click()
+        expect(staff.get_by_role("heading", level=1)).to_have_text(heading)
+        audit(staff)
+    staff.get_by_role("link", name="养老服务").click()
+    expect(staff.get_by_label("材料清单")).to_contain_text("身份证 | ID card")
+    audit(staff)
+    staff.goto(live_server.url + "/staff/aid/holidays")
+    staff.get_by_label("日期", exact=True).fill("2031-01-02")
+    staff.get_by_role("button", name="保存").click()
+    expect(staff.locator(".flash-success")).to_be_visible()
+    audit(staff)
