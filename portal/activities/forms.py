@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.activities.models import Category, Status
@@ -30,7 +31,7 @@ def local_to_utc(value):
 
 
 def category_choices():
-    return [(category.value, category.label) for category in Category]
+    return [SelectChoice(category.value, category.label) for category in Category]
 
 
 class ActivityForm(Form):
@@ -50,7 +51,7 @@ class ActivityForm(Form):
         InputRequired(_l("Enter the number of seats.")),
         NumberRange(min=1, max=10000, message=_l("Seats must be between 1 and 10000."))])
     max_companions = SelectField(_l("Companions one person may bring"), coerce=int,
-                                 choices=[(n, str(n)) for n in range(4)], default=0)
+                                 choices=[SelectChoice(n, str(n)) for n in range(4)], default=0)
     signup_opens_at = DateTimeLocalField(_l("Sign-up opens"), format=WHEN_FORMAT,
                                          validators=[DataRequired(_l("Enter when sign-up opens."))])
     signup_closes_at = DateTimeLocalField(
@@ -60,7 +61,7 @@ class ActivityForm(Form):
     cover_token = HiddenField()
     remove_cover = BooleanField(_l("Remove the cover picture"))
     status = SelectField(_l("Status"), default=Status.DRAFT.value,
-                         choices=[(status.value, status.label) for status in Status])
+                         choices=[SelectChoice(status.value, status.label) for status in Status])
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -107,7 +108,7 @@ class SignupForm(Form):
 
     def __init__(self, *args, max_companions: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
-        self.companions.choices = [(n, str(n)) for n in range(max_companions + 1)]
+        self.companions.choices = [SelectChoice(n, str(n)) for n in range(max_companions + 1)]
 
 
 class CheckInForm(Form):
@@ -118,5 +119,5 @@ class CheckInForm(Form):
 
 class RateForm(Form):
     level = RadioField(_l("How was it?"), coerce=int,
-                       choices=[(level.value, level.label) for level in LEVELS],
+                       choices=[SelectChoice(level.value, level.label) for level in LEVELS],
                        validators=[InputRequired(_l("Choose one answer."))])
