@@ -77,7 +77,7 @@ def test_htmx_filter_gets_only_the_list(client, make_activity):
 def test_sign_up_with_a_companion_then_cancel(resident_client, resident, db, make_activity):
     activity = make_activity(capacity=3)
     html = resident_client.get(f"/activities/{activity.id}").get_data(as_text=True)
-    assert re.search(r'id="seats-left">\s*3\D', html)
+    assert 'data-seats-left="3"' in html
 
     response = _signup(resident_client, activity, companions=1)
     assert response.status_code == 303
@@ -85,7 +85,7 @@ def test_sign_up_with_a_companion_then_cancel(resident_client, resident, db, mak
     signup = db.scalar(select(Signup))
     assert signup.status == "confirmed" and signup.companions == 1
     assert signup.checkin_code in page
-    assert re.search(r'id="seats-left">\s*1\D', page)
+    assert 'data-seats-left="1"' in page
     assert "<svg" in page and "style=" not in page.split("<svg", 1)[1].split("</svg>")[0]
 
     _signup(resident_client, activity)  # a second press changes nothing
@@ -190,8 +190,8 @@ def test_staff_create_with_cover_and_form_errors_keep_values(staff_client, clien
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "重阳节登高" in html and "error-summary" in html
-    kept = re.search(r'name="cover_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="cover_token"',
-                     html)
+    kept = re.search(
+        r'name="cover_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="cover_token"', html)
     assert kept
     cover_token = kept.group(1) or kept.group(2)
 
@@ -298,8 +298,7 @@ def test_a_busy_database_asks_to_try_again(app, resident_client, db, make_activi
         holder.join()
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "3"
-    assert "请稍等几秒" in response.get_data(as_text=True) or "try again" in \
-        response.get_data(as_text=True)
+    assert "请稍等几秒" in response.get_data(as_text=True)
     assert db.scalar(select(Signup.id)) is None
 
 
