@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.accounts.models import User
@@ -103,11 +103,14 @@ def waitlist_position(session: Session, signup: Signup) -> int:
         Signup.seq < signup.seq)) or 0)
 
 
-def my_signups_statement(user_id: int) -> Select:
+def my_signups_statement(user_id: int, now: datetime) -> Select:
+    """The person's sign-ups: what is still to come first (soonest on top), then the past."""
+    over = case((Activity.ends_at <= now, 1), else_=0)
     return (select(Signup).join(Signup.activity).options(joinedload(Signup.activity))
             .where(Signup.user_id == user_id, Signup.status.in_(ACTIVE),
                    Activity.status != Status.DRAFT.value)
-            .order_by(Activity.starts_at.desc(), Signup.id.desc()))
+            .order_by(over, case((Activity.ends_at > now, Activity.starts_at)),
+                      Activity.starts_at.desc(), Signup.id))
 
 
 def signups_statement(activity_id: int, status: str) -> Select:
@@ -137,11 +140,6 @@ def _locked(session: Session, activity_id: int) -> Activity:
     if activity is None or activity.status == Status.DRAFT.value:
         raise NotFound()
     return activity
-
-
-def _next_seq(session: Session, activity_id: int) -> int:
-    return (session.scalar(select(func.max(Signup.seq)).where(
-        Signup.activity_id == activity_id)) or 0) + 1
 
 
 def _new_code(session: Session, activity_id: int) -> str:
@@ -183,12 +181,15 @@ def sign_up(session: Session, activity_id: int, user_id: int, companions: int,
     if 1 + companions > activity.capacity:
         raise ActivityError(_l("Your group is larger than the whole activity."),
                             field="companions")
-    free = activity.capacity - seats_taken(session, activity.id)
-    status = CONFIRMED if 1 + companions <= free else WAITLISTED
+    taken, last_seq = session.execute(select(
+        seats_taken_expression(activity.id),
+        select(func.max(Signup.seq)).where(Signup.activity_id == activity.id).scalar_subquery(),
+    )).one()
+    status = CONFIRMED if 1 + companions <= activity.capacity - taken else WAITLISTED
     signup = existing or Signup(activity_id=activity.id, user_id=user_id)
     signup.companions = companions
     signup.status = status
-    signup.seq = _next_seq(session, activity.id)
+    signup.seq = (last_seq or 0) + 1
     signup.checkin_code = _new_code(session, activity.id)
     signup.created_at = now
     signup.confirmed_at = now if status == CONFIRMED else None

@@ -195,9 +195,9 @@ def ics(activity_id):
 @bp.get("/mine")
 @login_required
 def mine():
-    page = paginate(db.session, service.my_signups_statement(current_user.id), page_number(),
-                    per_page=20)
     now = utcnow()
+    page = paginate(db.session, service.my_signups_statement(current_user.id, now),
+                    page_number(), per_page=20)
     codes = {signup.id: checkin_qr(signup) for signup in page.items
              if signup.status == service.CONFIRMED and signup.activity.ends_at > now}
     feed = service.find_feed(db.session, current_user.id)

@@ -322,3 +322,20 @@ def test_demo_loader_is_idempotent(app, db):
     count = len(db.scalars(select(Activity.id)).all())
     assert count == len(demo.ACTIVITIES) + 20
     assert db.scalar(select(Signup.id).where(Signup.rating.is_not(None))) is not None
+
+
+def test_my_activities_put_what_is_coming_first(resident_client, resident, db, make_activity):
+    now = utcnow()
+    later = make_activity(title="下个月的活动", starts_at=now + timedelta(days=30),
+                          ends_at=now + timedelta(days=30, hours=2))
+    soon = make_activity(title="明天的活动", starts_at=now + timedelta(days=1),
+                         ends_at=now + timedelta(days=1, hours=2))
+    past = make_activity(title="上周的活动", starts_at=now - timedelta(days=7),
+                         ends_at=now - timedelta(days=7, hours=-2))
+    for activity in (later, soon, past):
+        db.add(Signup(activity_id=activity.id, user_id=resident.id, status="confirmed", seq=1,
+                      checkin_code="123456"))
+    db.commit()
+    html = resident_client.get("/activities/mine").get_data(as_text=True)
+    assert html.index("明天的活动") < html.index("下个月的活动") < html.index("上周的活动")
+    assert html.count("<svg") == 2  # QR codes only for what is still to come
