@@ -2,7 +2,7 @@
 
 Revision ID: activities_0001
 Revises: 0001
-Create Date: 2026-11-29 01:37:34.803297
+Create Date: 2026-11-29 02:16:28.692897
 """
 
 from alembic import op
@@ -44,13 +44,15 @@ def upgrade() -> None:
     sa.Column('cover_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('form_key', sa.String(length=32), nullable=True),
     sa.Column('created_at', portal.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', portal.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('capacity >= 1', name=op.f('ck_activity_capacity_positive')),
     sa.CheckConstraint('max_companions BETWEEN 0 AND 3', name=op.f('ck_activity_companions_range')),
     sa.ForeignKeyConstraint(['cover_id'], ['stored_file.id'], name=op.f('fk_activity_cover_id_stored_file'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_activity_created_by_id_user'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_activity'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_activity')),
+    sa.UniqueConstraint('form_key', name=op.f('uq_activity_form_key'))
     )
     with op.batch_alter_table('activity', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_activity_category'), ['category'], unique=False)

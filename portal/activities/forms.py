@@ -59,6 +59,7 @@ class ActivityForm(Form):
         validators=[DataRequired(_l("Enter when sign-up closes."))])
     cover = FileField(_l("Cover picture"))
     cover_token = HiddenField()
+    form_key = HiddenField()
     remove_cover = BooleanField(_l("Remove the cover picture"))
     status = SelectField(_l("Status"), default=Status.DRAFT.value,
                          choices=[SelectChoice(status.value, status.label) for status in Status])

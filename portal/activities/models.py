@@ -84,6 +84,8 @@ class Activity(Base):
         ForeignKey("stored_file.id", ondelete="SET NULL"), index=True)
     status: Mapped[str] = mapped_column(String(12), default=Status.DRAFT.value)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # The "new activity" form's idempotency key: a second submit finds the first activity.
+    form_key: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -50,6 +50,10 @@ class NotFound(Exception):
     pass
 
 
+class NotSignedUp(Exception):
+    """Cancelling a place one doesn't hold (say, the second click of a double click)."""
+
+
 # ---- reading ---------------------------------------------------------------------------------
 
 def seats_taken_expression(activity_id):
@@ -205,7 +209,7 @@ def cancel_signup(session: Session, activity_id: int, user_id: int,
     activity = _locked(session, activity_id)
     signup = signup_of(session, activity.id, user_id)
     if signup is None or signup.status not in ACTIVE:
-        raise NotFound()
+        raise NotSignedUp()
     if now >= activity.starts_at:
         raise ActivityError(_l("The activity has already started, so it can't be cancelled "
                                "here. Please tell the community office."))
@@ -250,9 +254,20 @@ EDITABLE = ("title", "description", "category", "audience", "place", "starts_at"
             "capacity", "max_companions", "signup_opens_at", "signup_closes_at", "status")
 
 
+def find_by_form_key(session: Session, form_key: str | None) -> Activity | None:
+    if not form_key:
+        return None
+    return session.scalar(select(Activity).where(Activity.form_key == form_key))
+
+
 def create_activity(session: Session, fields: dict, created_by_id: int,
-                    cover: StoredFile | None = None) -> Activity:
-    activity = Activity(created_by_id=created_by_id, **{key: fields[key] for key in EDITABLE})
+                    cover: StoredFile | None = None, form_key: str | None = None) -> Activity:
+    """A new activity; the same form sent twice (same ``form_key``) gives the first one."""
+    existing = find_by_form_key(session, form_key)
+    if existing is not None:
+        return existing
+    activity = Activity(created_by_id=created_by_id, form_key=form_key or None,
+                        **{key: fields[key] for key in EDITABLE})
     _attach_cover(activity, cover)
     session.add(activity)
     session.flush()

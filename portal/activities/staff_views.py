@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
 from portal.accounts.permissions import deny_unless, staff_blueprint
@@ -71,7 +74,7 @@ def _form_page(form, activity=None, status=200, cover=None):
 @form_view
 def new():
     if request.method == "GET":
-        return _form_page(ActivityForm(formdata=None))
+        return _form_page(ActivityForm(formdata=None, form_key=secrets.token_urlsafe(16)))
     form = ActivityForm()
     valid = form.validate_on_submit()
     if form.csrf_token.errors:
@@ -80,9 +83,16 @@ def new():
     db.session.commit()  # a pending upload is kept, whatever happens next
     if not valid or form.cover.errors:
         return _form_page(form, status=422, cover=cover)
-    activity = service.create_activity(db.session, form.fields_for_service(), current_user.id,
-                                       cover=cover)
-    db.session.commit()
+    try:
+        activity = service.create_activity(db.session, form.fields_for_service(),
+                                           current_user.id, cover=cover,
+                                           form_key=form.form_key.data)
+        db.session.commit()
+    except IntegrityError:  # the same form, sent twice at the same moment
+        db.session.rollback()
+        activity = service.find_by_form_key(db.session, form.form_key.data)
+        if activity is None:
+            raise
     flash(_("Activity saved."), "success")
     return redirect(url_for("activities_staff.detail", activity_id=activity.id), 303)
 

@@ -147,6 +147,10 @@ def cancel(activity_id):
         service.cancel_signup(db.session, activity.id, current_user.id, utcnow())
     except service.NotFound:
         abort(404)
+    except service.NotSignedUp:
+        db.session.rollback()
+        flash(_("You have no sign-up here to cancel."), "info")
+        return redirect(url_for("activities.detail", activity_id=activity_id), 303)
     except service.ActivityError as error:
         db.session.rollback()
         flash(error.message, "error")
