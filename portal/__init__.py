@@ -18,6 +18,7 @@ AREAS = (
     "portal.files",
     "portal.service_requests",
     "portal.aid",
+    "portal.activities",
 )
 
 

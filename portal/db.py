@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context, request
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, create_engine, event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -108,3 +109,42 @@ class Database:
         session = g.pop(self._ATTR, None)
         if session is not None:
             session.close()
+
+
+class DatabaseBusy(Exception):
+    """A write lock could not be had in time: the person should simply try again."""
+
+
+LOCK_TIMEOUT = "3s"
+
+
+def is_busy(error: OperationalError) -> bool:
+    code = getattr(error.orig, "sqlstate", None)
+    # 55P03 lock_not_available (lock_timeout), 40P01 deadlock; SQLite says "database is locked".
+    return code in {"55P03", "40P01"} or "database is locked" in str(error.orig).lower()
+
+
+def lock_row(session: Session, model, row_id: int):
+    """Start a write transaction that holds ``model``'s row ``row_id`` until commit/rollback.
+
+    PostgreSQL: SELECT ... FOR UPDATE with a 3-second lock timeout. SQLite: BEGIN IMMEDIATE,
+    which takes the database's single write lock (pysqlite would otherwise begin lazily and
+    only at the first write, after our reads). If pysqlite already began the transaction, it
+    did so for a write that holds that same lock, so there is nothing more to take.
+    Returns the freshly loaded row (None if missing); raises DatabaseBusy on a timeout.
+    """
+    connection = session.connection()
+    try:
+        if connection.dialect.name == "sqlite":
+            if not connection.connection.dbapi_connection.in_transaction:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            statement = select(model).where(model.id == row_id)
+        else:
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            statement = select(model).where(model.id == row_id).with_for_update(of=model)
+        return session.scalar(statement.execution_options(populate_existing=True))
+    except OperationalError as error:
+        if is_busy(error):
+            session.rollback()
+            raise DatabaseBusy() from error
+        raise
