@@ -16,6 +16,8 @@ AREAS = (
     "portal.accounts",
     "portal.notifications",
     "portal.files",
+    "portal.minutes",
+    "portal.notices",
 )
 
 
