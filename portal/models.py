@@ -2,7 +2,6 @@
 
 from portal.accounts.models import User, UserGrant  # noqa: F401
 from portal.files.models import StoredFile  # noqa: F401
-from portal.notifications.models import Notification, OutboxMessage  # noqa: F401
 from portal.minutes.models import (  # noqa: F401
     Meeting,
     MeetingAttachment,
@@ -11,3 +10,4 @@ from portal.minutes.models import (  # noqa: F401
     ResolutionUpdate,
 )
 from portal.notices.models import Alert, Notice, NoticeRead  # noqa: F401
+from portal.notifications.models import Notification, OutboxMessage  # noqa: F401

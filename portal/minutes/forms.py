@@ -3,8 +3,15 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, IntegerField, MultipleFileField, SelectField, StringField
-from wtforms import TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.minutes.models import MeetingKind, ResolutionStatus

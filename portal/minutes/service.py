@@ -154,7 +154,7 @@ def recent_published(session: Session, limit: int = 3) -> list[Meeting]:
 
 
 def open_resolutions(session: Session, limit: int = 5) -> list[tuple[Resolution, Meeting]]:
-    return list(session.execute(open_resolutions_statement().limit(limit)).tuples())
+    return [tuple(row) for row in session.execute(open_resolutions_statement().limit(limit))]
 
 
 # ---- staff ------------------------------------------------------------------------------

@@ -5,8 +5,15 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateTimeLocalField, FileField, HiddenField, SelectField
-from wtforms import StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    FileField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.minutes.forms import KeyedForm
