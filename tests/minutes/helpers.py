@@ -80,8 +80,9 @@ def add_update(client, meeting_id, resolution_id, progress, status="in_progress"
                note="已经开工。", key=None):
     path = f"/staff/minutes/{meeting_id}/resolutions/{resolution_id}"
     token = csrf_token(client, path)
-    return client.post(path, data={"csrf_token": token, "form_key": key or f"u-{progress}-{abs(hash(note))}",
-                                   "status": status, "progress": str(progress), "note": note})
+    key = key or f"u-{progress}-{abs(hash(note))}"
+    return client.post(path, data={"csrf_token": token, "form_key": key, "status": status,
+                                   "progress": str(progress), "note": note})
 
 
 class _Danger(HTMLParser):
