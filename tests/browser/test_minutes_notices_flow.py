@@ -26,7 +26,8 @@ def add_resolution(page, audit, text, responsible, due):
     page.get_by_label("负责部门").fill(responsible)
     page.get_by_label("完成期限").fill(due)
     page.get_by_role("button", name="添加决议").click()
-    expect(page.locator(".flash-success")).to_contain_text("决议已添加")
+    expect(page.locator("#resolutions .card", has_text=text)).to_be_visible()
+    expect(page.locator(".htmx-request")).to_have_count(0)
     audit(page)
 
 
