@@ -13,8 +13,9 @@ from portal.accounts.roles import Role
 from tests.conftest import TEST_PASSWORD
 
 
-def sign_in(page, live_server, phone):
+def sign_in(page, live_server, phone, audit):
     page.goto(live_server.url + "/auth/login")
+    audit(page)
     page.get_by_label("手机号").fill(phone)
     page.get_by_label("密码", exact=True).fill(TEST_PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()
@@ -36,7 +37,7 @@ def test_minutes_progress_and_red_warning(live_server, new_page, audit, make_use
 
     # 1. Staff publish minutes with two resolutions.
     staff = new_page()
-    sign_in(staff, live_server, deputy.phone)
+    sign_in(staff, live_server, deputy.phone, audit)
     audit(staff)
     staff.get_by_role("link", name="会议纪要").first.click()
     expect(staff.get_by_role("heading", level=1)).to_have_text("会议纪要")
@@ -71,6 +72,8 @@ def test_minutes_progress_and_red_warning(live_server, new_page, audit, make_use
     expect(first.locator(".progress-figure")).to_have_text("0%")
     audit(resident)
     resident.get_by_role("link", name="全部会议纪要").click()
+    expect(resident.get_by_role("heading", level=1)).to_have_text("会议纪要")
+    audit(resident)
     resident.get_by_role("link", name="决议进展").click()
     expect(resident.get_by_role("heading", level=1)).to_have_text("正在落实的决议")
     audit(resident)
@@ -91,8 +94,24 @@ def test_minutes_progress_and_red_warning(live_server, new_page, audit, make_use
     expect(card).to_contain_text("已更换3层至6层的灯。")
     audit(resident)
 
+    # Staff correct the published minutes; the resident can see what changed.
+    staff.get_by_role("link", name="十一月居民议事会").click()
+    staff.locator("textarea#minutes").fill("## 决定\n\n- 更换楼道灯\n- 增设早晚两班分类督导")
+    staff.get_by_role("button", name="保存", exact=True).click()
+    expect(staff.locator(".flash-success")).to_contain_text("居民会看到新版本")
+    audit(staff)
+    resident.get_by_role("link", name=re.compile("出自")).first.click()
+    expect(resident.get_by_text(re.compile("更新于"))).to_be_visible()
+    audit(resident)
+    resident.get_by_role("link", name="查看改动").click()
+    expect(resident.locator(".diff del")).to_contain_text("增设分类督导")
+    expect(resident.locator(".diff ins")).to_contain_text("增设早晚两班分类督导")
+    audit(resident)
+
     # 4. Staff raise a red warning; it is on the resident's next page.
     staff.get_by_role("link", name="公告和预警").first.click()
+    expect(staff.get_by_role("heading", level=1)).to_have_text("公告和预警")
+    audit(staff)
     staff.get_by_role("link", name="紧急预警").click()
     audit(staff)
     ends = datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(hours=6)
@@ -103,7 +122,7 @@ def test_minutes_progress_and_red_warning(live_server, new_page, audit, make_use
     staff.get_by_role("button", name="发布预警").click()
     expect(staff.locator(".flash-success")).to_contain_text("预警已发布")
     audit(staff)
-    resident.get_by_role("link", name=re.compile("出自")).first.click()
+    resident.get_by_role("link", name="当前版本").click()
     banner = resident.locator(".alert-banner.alert-red")
     expect(banner).to_contain_text("红色预警")
     expect(banner).to_contain_text("今晚特大暴雨")
@@ -115,7 +134,7 @@ def test_notice_preview_with_htmx_and_marked_read(live_server, new_page, audit, 
     reader = make_user(Role.RESIDENT, name="张阿姨")
 
     staff = new_page()
-    sign_in(staff, live_server, deputy.phone)
+    sign_in(staff, live_server, deputy.phone, audit)
     staff.goto(live_server.url + "/staff/notices/new")
     audit(staff)
     staff.get_by_label("类型").select_option(label="政策解读")
@@ -132,7 +151,8 @@ def test_notice_preview_with_htmx_and_marked_read(live_server, new_page, audit, 
     audit(staff)
 
     resident = new_page()
-    sign_in(resident, live_server, reader.phone)
+    sign_in(resident, live_server, reader.phone, audit)
+    audit(resident)
     resident.goto(live_server.url + "/notices/")
     expect(resident.locator(".unread-mark")).to_have_count(1)
     audit(resident)
