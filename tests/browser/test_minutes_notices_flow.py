@@ -64,6 +64,15 @@ def test_minutes_progress_and_red_warning(live_server, new_page, audit, make_use
     resident = new_page()
     resident.goto(live_server.url + "/minutes/")
     audit(resident)
+    resident.get_by_label("搜索").fill("没有这个词")
+    resident.get_by_role("button", name="查看").click()
+    expect(resident.locator("#meeting-list")).to_contain_text("没有找到相符的会议纪要")
+    assert "q=" in resident.url  # the filtered list has its own address
+    audit(resident)
+    resident.get_by_label("搜索").fill("")
+    resident.get_by_label("会议类型").select_option(label="居民议事会")
+    resident.get_by_role("button", name="查看").click()
+    expect(resident.locator("#meeting-list")).to_contain_text("十一月居民议事会")
     resident.get_by_role("link", name="十一月居民议事会").click()
     expect(resident.get_by_role("heading", level=1)).to_have_text("十一月居民议事会")
     first = resident.locator("#resolutions-heading ~ article").first
@@ -71,6 +80,10 @@ def test_minutes_progress_and_red_warning(live_server, new_page, audit, make_use
     expect(resident.get_by_text("每天早晚设垃圾分类督导员")).to_be_visible()
     expect(first.locator(".progress-figure")).to_have_text("0%")
     audit(resident)
+    resident.emulate_media(media="print")  # the print stylesheet keeps only the minutes
+    expect(resident.locator(".site-header")).to_be_hidden()
+    expect(resident.get_by_text("更换5号楼楼道声控灯")).to_be_visible()
+    resident.emulate_media(media="screen")
     resident.get_by_role("link", name="全部会议纪要").click()
     expect(resident.get_by_role("heading", level=1)).to_have_text("会议纪要")
     audit(resident)

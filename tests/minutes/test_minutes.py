@@ -327,3 +327,24 @@ def test_demo_data_loads_twice_without_duplicates(app, db):
                      .where(Meeting.published.is_(False))) == 0
 
 
+
+
+def test_meeting_types_and_statuses_are_translated(staff_client, client):
+    staff = staff_client()
+    meeting_id = published_meeting(staff, kind="hearing")
+    client.set_cookie("lang", "en")
+    html = client.get(f"/minutes/{meeting_id}").get_data(as_text=True)
+    assert "Public hearing" in html and "Not started" in html and "听证会" not in html
+    client.set_cookie("lang", "zh_Hans_CN")
+    html = client.get(f"/minutes/{meeting_id}").get_data(as_text=True)
+    assert "听证会" in html and "未开始" in html
+
+
+def test_an_expired_csrf_token_keeps_what_was_typed(staff_client, db):
+    staff = staff_client()
+    response = staff.post("/staff/minutes/new", data={**MEETING, "form_key": "k",
+                                                      "csrf_token": "stale"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "大家同意重新划线。" in html and 'value="社区会议室"' in html
+    assert db.scalar(select(func.count()).select_from(Meeting)) == 0
