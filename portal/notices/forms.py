@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,8 +17,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from portal.minutes.forms import KeyedForm
 from portal.notices.models import AlertKind, AlertLevel, NoticeKind
+from portal.web.forms import Form
+
+
+class KeyedForm(Form):
+    """A form carrying a one-off key, so submitting it twice publishes one thing."""
+
+    form_key = HiddenField(default=lambda: secrets.token_urlsafe(16),
+                           validators=[DataRequired(), Length(max=40)])
 
 
 def _choices(enum):
