@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.db import utcnow
 from portal.extensions import db
@@ -11,8 +13,15 @@ from portal.notices.models import Notice
 
 
 def alert_banner():
-    """One indexed query per page: the alerts in force, if any."""
-    alerts = service.active_alerts(db.session, utcnow())
+    """One indexed query per page: the alerts in force, if any.
+
+    An error page may be drawn because the database is failing; the banner must not fail it.
+    """
+    try:
+        alerts = service.active_alerts(db.session, utcnow())
+    except SQLAlchemyError as error:
+        current_app.logger.warning("alert banner skipped: %s", error)
+        return None
     return ("notices/_alert_banner.html", {"alerts": alerts}) if alerts else None
 
 

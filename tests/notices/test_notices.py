@@ -308,3 +308,21 @@ def test_notice_list_keeps_a_fixed_query_budget(app, db, resident_client, count_
         assert resident_client.get("/notices/?page=9").status_code == 200
     # user, count, page, reads, the unread-message bell, the alert banner
     assert small.count == large.count == 6, "\n\n".join(large.statements)
+
+
+def test_a_failing_database_does_not_take_the_error_page_down_with_the_banner(make_app):
+    from portal.db import make_engine
+
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    broken = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    app.extensions["db_sessionmaker"].configure(bind=broken)  # requests get a dead database
+
+    @app.get("/boom-db")
+    def boom():
+        raise RuntimeError("database gone")
+
+    response = app.test_client().get("/boom-db")
+    app.extensions["db_sessionmaker"].configure(bind=app.extensions["db_engine"])
+    broken.dispose()
+    assert response.status_code == 500
+    assert "alert-banner" not in response.get_data(as_text=True)
