@@ -348,3 +348,20 @@ def test_an_expired_csrf_token_keeps_what_was_typed(staff_client, db):
     assert response.status_code == 422
     assert "大家同意重新划线。" in html and 'value="社区会议室"' in html
     assert db.scalar(select(func.count()).select_from(Meeting)) == 0
+
+
+def test_detail_page_queries_do_not_grow_with_resolutions_and_updates(
+        staff_client, client, db, count_queries):
+    staff = staff_client()
+    small = published_meeting(staff, title="小会", resolutions=["一项"])
+    large = published_meeting(staff, title="大会", resolutions=[f"决议{n}" for n in range(12)])
+    for resolution_id in resolution_ids(db, large)[:4]:
+        for step in range(3):
+            add_update(staff, large, resolution_id, 10 * (step + 1), note=f"第{step}步")
+    counts = []
+    for meeting_id in (small, large):
+        client.get(f"/minutes/{meeting_id}")
+        with count_queries() as log:
+            assert client.get(f"/minutes/{meeting_id}").status_code == 200
+        counts.append(log.count)
+    assert counts[0] == counts[1], counts
