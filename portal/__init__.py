@@ -19,6 +19,8 @@ AREAS = (
     "portal.service_requests",
     "portal.aid",
     "portal.activities",
+    "portal.minutes",
+    "portal.notices",
 )
 
 

@@ -15,6 +15,14 @@ from portal.aid.models import (  # noqa: F401
     AidType,
 )
 from portal.files.models import StoredFile  # noqa: F401
+from portal.minutes.models import (  # noqa: F401
+    Meeting,
+    MeetingAttachment,
+    MeetingVersion,
+    Resolution,
+    ResolutionUpdate,
+)
+from portal.notices.models import Alert, Notice, NoticeRead  # noqa: F401
 from portal.notifications.models import Notification, OutboxMessage  # noqa: F401
 from portal.service_requests.models import (  # noqa: F401
     ReplyTemplate,

@@ -132,6 +132,11 @@ def update_profile(user: User, *, name: str, building: str | None, unit: str | N
     user.building, user.unit, user.room = building, unit, room
 
 
+def active_residents_statement():
+    """The ids of every resident who can sign in (for messages to all residents)."""
+    return select(User.id).where(User.role == Role.RESIDENT.value, User.active.is_(True))
+
+
 def staff_statement(include_inactive: bool = True):
     statement = select(User).where(User.role.in_([role.value for role in STAFF_ROLES]))
     if not include_inactive:

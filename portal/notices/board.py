@@ -1,0 +1,41 @@
+"""The alert banner above every page, the board sections and the staff home panel."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.notices import service
+from portal.notices.models import Notice
+
+
+def alert_banner():
+    """One indexed query per page: the alerts in force, if any.
+
+    An error page may be drawn because the database is failing; the banner must not fail it.
+    """
+    try:
+        alerts = service.active_alerts(db.session, utcnow())
+    except SQLAlchemyError as error:
+        current_app.logger.warning("alert banner skipped: %s", error)
+        return None
+    return ("notices/_alert_banner.html", {"alerts": alerts}) if alerts else None
+
+
+def load_alerts(now=None, profile=None) -> dict:
+    return {"alerts": service.active_alerts(db.session, now or utcnow())}
+
+
+def load_notices(now=None, profile=None) -> dict:
+    statement = service.listing_statement(now or utcnow()).limit(5)
+    return {"notices": list(db.session.scalars(statement))}
+
+
+def staff_panel(user) -> dict:
+    now = utcnow()
+    return {"alerts": service.active_alerts(db.session, now),
+            "notices": db.session.scalar(select(func.count()).select_from(Notice)
+                                         .where(service.visible(now))) or 0}

@@ -1,0 +1,159 @@
+"""The back office for notices and alerts: /staff/notices."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts.permissions import deny_unless, staff_blueprint
+from portal.accounts.roles import Permission
+from portal.db import utcnow
+from portal.extensions import db
+from portal.files.service import IMAGES_AND_PDF, UploadRejected, claim_pending, store_upload
+from portal.notices import service
+from portal.notices.forms import AlertForm, NoticeForm, to_local, to_utc
+from portal.notices.models import Notice
+from portal.web.errors import form_view
+from portal.web.forms import ActionForm
+from portal.web.pagination import page_number, paginate
+from portal.web.render import render, wants_fragment
+
+bp = staff_blueprint("staff_notices", __name__, "/staff/notices")
+
+
+@bp.before_request
+def require_permission():
+    deny_unless(Permission.PUBLISH_NOTICES)
+
+
+@bp.get("")
+def index():
+    page = paginate(db.session, service.staff_statement(), page_number(), per_page=30)
+    return render("notices/staff/index.html", page=page, now=utcnow())
+
+
+def _attachment(form: NoticeForm):
+    """The file chosen now, or the one kept from an earlier try; errors go on the form."""
+    upload = request.files.get(form.attachment.name)
+    if upload and upload.filename:
+        try:
+            stored = store_upload(db.session, upload, owner_id=current_user.id,
+                                  area=service.AREA, allowed=IMAGES_AND_PDF)
+        except UploadRejected as error:
+            form.attachment.errors.append(error.args[0] if error.args else str(error))
+            return None
+        form.attachment_token.data = stored.token
+        return stored
+    kept = claim_pending(db.session, [form.attachment_token.data or ""], current_user.id,
+                         service.AREA)
+    return kept[0] if kept else None
+
+
+def _preview_notice(form: NoticeForm, notice: Notice | None, attachment) -> Notice:
+    """An unsaved notice holding the form's values: rendered by the residents' template."""
+    return Notice(kind=form.kind.data, title=form.title.data or "", body=form.body.data or "",
+                  pinned=form.pinned.data, expires_at=to_utc(form.expires_at.data),
+                  published_at=notice.published_at if notice else utcnow(),
+                  attachment=attachment or (notice.attachment if notice else None))
+
+
+def _form_page(form, notice=None, preview=None, status=200):
+    return render("notices/staff/form.html", "notices/staff/_preview.html", status=status,
+                  form=form, notice=notice, preview=preview, partial=wants_fragment())
+
+
+def _save(form: NoticeForm, notice: Notice | None):
+    attachment = _attachment(form)
+    if request.form.get("action") == "preview" or request.args.get("preview"):
+        valid = form.validate_on_submit()
+        db.session.commit()  # keeps the uploaded file for the real submit
+        preview = _preview_notice(form, notice, attachment) if valid else None
+        return _form_page(form, notice, preview=preview, status=200 if valid else 422)
+    if form.validate_on_submit() and not form.attachment.errors:
+        saved = service.save_notice(
+            db.session, notice, form_key=form.form_key.data, author_id=current_user.id,
+            attachment=attachment, kind=form.kind.data, title=form.title.data,
+            body=form.body.data, pinned=form.pinned.data,
+            expires_at=to_utc(form.expires_at.data))
+        db.session.commit()
+        flash(_("Published. Residents can read it now.") if notice is None else
+              _("Changes saved."), "success")
+        return redirect(url_for(".edit", notice_id=saved.id), 303)
+    db.session.commit()  # keeps an uploaded file while the person fixes the form
+    return _form_page(form, notice, status=422)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@form_view
+def new():
+    form = NoticeForm()
+    if request.method == "GET":
+        return _form_page(form)
+    return _save(form, None)
+
+
+def _notice_or_404(notice_id: int) -> Notice:
+    notice = service.get_notice(db.session, notice_id)
+    if notice is None:
+        abort(404)
+    return notice
+
+
+@bp.route("/<int:notice_id>", methods=["GET", "POST"])
+@form_view
+def edit(notice_id):
+    notice = _notice_or_404(notice_id)
+    if request.method == "GET":
+        form = NoticeForm(obj=notice, formdata=None)
+        form.expires_at.data = to_local(notice.expires_at)
+        return _form_page(form, notice)
+    return _save(NoticeForm(), notice)
+
+
+@bp.post("/<int:notice_id>/withdraw")
+def withdraw(notice_id):
+    notice = _notice_or_404(notice_id)
+    if ActionForm().validate_on_submit():
+        service.withdraw_notice(notice)
+        db.session.commit()
+        flash(_("Withdrawn. Residents no longer see it."), "success")
+    return redirect(url_for(".index"), 303)
+
+
+def _alerts_page(form, status=200):
+    page = paginate(db.session, service.alerts_statement(), page_number(), per_page=20)
+    return render("notices/staff/alerts.html", status=status, form=form, page=page,
+                  now=utcnow())
+
+
+@bp.get("/alerts")
+def alerts():
+    return _alerts_page(AlertForm())
+
+
+@bp.post("/alerts")
+@form_view
+def raise_alert():
+    form = AlertForm()
+    if form.validate_on_submit():
+        service.raise_alert(db.session, form_key=form.form_key.data, level=form.level.data,
+                            kind=form.kind.data, text=form.text.data,
+                            expires_at=to_utc(form.expires_at.data), author_id=current_user.id,
+                            link=url_for("notices.index"))
+        db.session.commit()
+        flash(_("Warning raised. Every resident has been sent a message."), "success")
+        return redirect(url_for(".alerts"), 303)
+    return _alerts_page(form, status=422)
+
+
+@bp.post("/alerts/<int:alert_id>/withdraw")
+def withdraw_alert(alert_id):
+    alert = service.get_alert(db.session, alert_id)
+    if alert is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        service.withdraw_alert(alert)
+        db.session.commit()
+        flash(_("Warning withdrawn."), "success")
+    return redirect(url_for(".alerts"), 303)
