@@ -3,3 +3,4 @@
 from portal.accounts.models import User, UserGrant  # noqa: F401
 from portal.files.models import StoredFile  # noqa: F401
 from portal.notifications.models import Notification, OutboxMessage  # noqa: F401
+from portal.surveys.models import Answer, Participation, Question, Response, Survey  # noqa: F401
