@@ -71,7 +71,7 @@ def active_residents() -> Select:
 
 def _resident_buildings(session: Session) -> list[tuple[str, str]]:
     rows = session.scalars(
-        select(distinct(User.building))
+        select(User.building).distinct()
         .where(User.role == Role.RESIDENT.value, User.building.is_not(None), User.building != "")
         .order_by(User.building))
     return [(building, building) for building in rows]

@@ -10,7 +10,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from portal.surveys.models import Kind
 from portal.web.forms import Form
@@ -35,13 +43,12 @@ class SettingsForm(Form):
 
     def validate_closes_on(self, field):
         if self.opens_on.data and field.data and field.data < self.opens_on.data:
-            from wtforms.validators import ValidationError
-
             raise ValidationError(_l("The last day must be on or after the opening date."))
 
 
 class QuestionForm(Form):
-    kind = SelectField(_l("Type of question"), choices=[(k.value, k.label) for k in Kind],
+    kind = SelectField(_l("Type of question"),
+                       choices=[SelectChoice(k.value, k.label) for k in Kind],
                        validators=[InputRequired()])
     text = StringField(_l("Question"), validators=[
         DataRequired(_l("Write the question.")), Length(max=200)])

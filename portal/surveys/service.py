@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, over, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import User
 from portal.db import utcnow
@@ -28,6 +28,7 @@ from portal.surveys.models import (
     Question,
     Response,
     Survey,
+    new_response_id,
 )
 from portal.web.pagination import Page, paginate
 
@@ -246,6 +247,7 @@ def open_surveys_for(session: Session, user: User, now: datetime) -> list[Survey
                              ~select(Participation.id).where(
                                  Participation.survey_id == Survey.id,
                                  Participation.user_id == user.id).exists())
+        .options(selectinload(Survey.questions))
         .order_by(Survey.closes_at, Survey.id)))
     if not candidates:
         return []
@@ -489,9 +491,8 @@ def _safe_cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def csv_lines(session: Session, survey: Survey) -> Iterator[str]:
+def csv_lines(session: Session, survey: Survey, questions: list[Question]) -> Iterator[str]:
     """One row per response, columns in question order; streamed."""
-    questions = list(survey.questions)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -560,7 +561,7 @@ def bulk_responses(session: Session, survey: Survey, user_ids: list[int], seed: 
         chunk = user_ids[start:start + batch]
         participations, responses, answers = [], [], []
         for user_id in chunk:
-            response_id = new_id(rng)
+            response_id = new_response_id()
             participations.append({"survey_id": survey.id, "user_id": user_id,
                                    "created_at": now})
             responses.append({"id": response_id, "survey_id": survey.id,
@@ -575,10 +576,6 @@ def bulk_responses(session: Session, survey: Survey, user_ids: list[int], seed: 
         if answers:
             session.execute(insert(Answer), answers)
     return len(user_ids)
-
-
-def new_id(rng) -> str:
-    return f"{rng.getrandbits(128):032x}"
 
 
 DEMO_TEXTS = ["电梯维修很及时", "希望多组织老年活动", "楼道灯坏了", "垃圾分类做得好",

@@ -6,6 +6,7 @@ from flask import Response as HttpResponse
 from flask import abort, flash, redirect, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.permissions import staff_blueprint
 from portal.accounts.roles import Permission
@@ -76,7 +77,8 @@ def _settings_form(survey, formdata=None):
         formdata=None, title=survey.title, intro=survey.intro,
         opens_on=service.local_day(survey.opens_at), closes_on=service.last_day(survey),
         anonymous=survey.anonymous, audience=survey.audience_key)
-    form.audience.choices = [(source.key, source.label) for source in audience.sources()]
+    form.audience.choices = [SelectChoice(source.key, source.label)
+                             for source in audience.sources()]
     return form
 
 
@@ -336,7 +338,12 @@ def text_answers(survey_id, question_id):
 @bp.get("/<int:survey_id>/responses.csv")
 def export_csv(survey_id):
     survey = _survey_or_404(survey_id)
-    lines = service.csv_lines(db.session, survey)
-    response = HttpResponse(stream_with_context(lines), mimetype="text/csv")
+    questions = list(survey.questions)
+
+    def lines():
+        # The view's session closes when it returns; the stream's db.session is its own.
+        yield from service.csv_lines(db.session, survey, questions)
+
+    response = HttpResponse(stream_with_context(lines()), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="survey-{survey.id}.csv"'
     return response

@@ -70,7 +70,8 @@ def test_simultaneous_double_submit_keeps_one_response(app, db, make_user):
         barrier.wait()
         statuses.append(client.post(f"/surveys/{survey.id}", data=data).status_code)
 
-    threads = [threading.Thread(target=send, args=pair) for pair in zip(clients, payloads)]
+    pairs = zip(clients, payloads, strict=True)
+    threads = [threading.Thread(target=send, args=pair) for pair in pairs]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -99,7 +100,7 @@ def test_choice_not_among_options_is_refused(db, resident_client):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Question 1: that choice is not one of the options" in html
-    assert 'href="#q%d-0"' % survey.questions[0].id in html  # the summary links to it
+    assert f'href="#q{survey.questions[0].id}-0"' in html  # the summary links to it
     assert _count(db, Response, survey) == 0
     for bad in ({"level": 6}, {"score": 11}, {"multiple": ("0", "9")}):
         assert _post(resident_client, survey, full_answer(survey, **bad)).status_code == 422
