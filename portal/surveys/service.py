@@ -431,11 +431,16 @@ def results(session: Session, survey: Survey) -> Results:
                 .where(Answer.question_id.in_(question_ids))
                 .group_by(Answer.question_id, Answer.number)):
             counts[question_id][number] = count
-        for question_id, count in session.execute(
-                select(Answer.question_id, func.count(func.distinct(Answer.response_id)))
-                .where(Answer.question_id.in_(question_ids))
-                .group_by(Answer.question_id)):
-            people[question_id] = count
+        for question_id, found in counts.items():
+            people[question_id] = sum(found.values())
+        # Only a multiple-choice answer can take several rows; count its people apart.
+        several = [q.id for q in questions if q.kind_enum is Kind.MULTIPLE]
+        if several:
+            for question_id, count in session.execute(
+                    select(Answer.question_id, func.count(func.distinct(Answer.response_id)))
+                    .where(Answer.question_id.in_(several))
+                    .group_by(Answer.question_id)):
+                people[question_id] = count
     texts = _first_texts(session, [q.id for q in questions if q.kind_enum.is_text])
     out = []
     for question in questions:
@@ -508,7 +513,7 @@ def csv_lines(session: Session, survey: Survey, questions: list[Question]) -> It
               + [f"{i}. {q.text}" for i, q in enumerate(questions, start=1)])
     yield "\ufeff" + line(header)  # a BOM so spreadsheet programs read the Chinese right
     columns = {q.id: i for i, q in enumerate(questions)}
-    by_id = {q.id: q for q in questions}
+    labels = {q.id: _answer_labels(q) for q in questions}
     statement = (select(Response.id, User.name, User.building, Response.submitted_at,
                         Answer.question_id, Answer.number, Answer.text)
                  .outerjoin(User, User.id == Response.user_id)
@@ -527,7 +532,9 @@ def csv_lines(session: Session, survey: Survey, questions: list[Question]) -> It
                       else "")
             cells = [[] for _ in questions]
         if question_id in columns:
-            cells[columns[question_id]].append(_cell_text(by_id[question_id], number, text))
+            names = labels[question_id]
+            cells[columns[question_id]].append(text or "" if names is None
+                                               else names.get(number, ""))
     if current is not None:
         yield line(_row(serial, person, cells, named))
 
@@ -536,15 +543,16 @@ def _row(serial, person, cells, named):
     return [serial] + (list(person) if named else []) + ["; ".join(cell) for cell in cells]
 
 
-def _cell_text(question: Question, number: int, text: str | None) -> str:
+def _answer_labels(question: Question) -> dict[int, str] | None:
+    """What each stored number means in this question, worked out once; None for text."""
     kind = question.kind_enum
     if kind.is_text:
-        return text or ""
+        return None
     if kind.has_options:
-        return question.options[number] if 0 <= number < len(question.options) else ""
+        return dict(enumerate(question.options))
     if kind is Kind.SATISFACTION:
-        return str(Level(number).label)
-    return str(number)
+        return {int(level): str(level.label) for level in LEVELS}
+    return {score: str(score) for score in range(11)}
 
 
 # --- demo data -----------------------------------------------------------------------------
