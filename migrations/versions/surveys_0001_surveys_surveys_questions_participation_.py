@@ -2,7 +2,7 @@
 
 Revision ID: surveys_0001
 Revises: 0001
-Create Date: 2026-11-29 01:37:05.773997
+Create Date: 2026-11-29 02:17:43.243558
 """
 
 from alembic import op
@@ -91,7 +91,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('response_id', 'question_id', 'number', name=op.f('pk_survey_answer'))
     )
     with op.batch_alter_table('survey_answer', schema=None) as batch_op:
-        batch_op.create_index('ix_survey_answer_question_number', ['question_id', 'number'], unique=False)
+        batch_op.create_index('ix_survey_answer_question_number', ['question_id', 'number', 'response_id'], unique=False)
 
     # ### end Alembic commands ###
 

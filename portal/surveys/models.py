@@ -138,7 +138,9 @@ class Answer(Base):
     sequence would number answers in the order people took part."""
 
     __tablename__ = "survey_answer"
-    __table_args__ = (Index("ix_survey_answer_question_number", "question_id", "number"),)
+    # Covers the results: counts per option, people per question, text answers in order.
+    __table_args__ = (Index("ix_survey_answer_question_number", "question_id", "number",
+                            "response_id"),)
 
     response_id: Mapped[str] = mapped_column(
         ForeignKey("survey_response.id", ondelete="CASCADE"), primary_key=True)

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, over, select
+from sqlalchemy import delete, func, insert, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -471,21 +471,18 @@ def _first_texts(session: Session, question_ids: list[int]) -> dict[int, list[st
     """The first few free-text answers of every text question, in one query."""
     if not question_ids:
         return {}
-    ranked = (select(Answer.question_id, Answer.text,
-                     over(func.row_number(), partition_by=Answer.question_id,
-                          order_by=Answer.response_id).label("rank"))
-              .where(Answer.question_id.in_(question_ids)).subquery())
+    firsts = [select(Answer.question_id, Answer.text).where(Answer.question_id == question_id)
+              .order_by(Answer.number, Answer.response_id).limit(TEXT_PREVIEW).subquery()
+              for question_id in question_ids]
     found: dict[int, list[str]] = {}
-    for question_id, text in session.execute(
-            select(ranked.c.question_id, ranked.c.text).where(ranked.c.rank <= TEXT_PREVIEW)
-            .order_by(ranked.c.question_id, ranked.c.rank)):
+    for question_id, text in session.execute(union_all(*(select(first) for first in firsts))):
         found.setdefault(question_id, []).append(text)
     return found
 
 
 def text_answers_page(session: Session, question: Question, number: int) -> Page:
     statement = (select(Answer.text).where(Answer.question_id == question.id)
-                 .order_by(Answer.response_id))
+                 .order_by(Answer.number, Answer.response_id))
     return paginate(session, statement, number, per_page=50)
 
 

@@ -64,8 +64,11 @@ def test_build_reorder_edit_remove_and_publish(db, staff_client):
     assert response.status_code == 200
     assert _texts(db, survey) == ["Was it quick?", "Overall?", "Tell us more"]
 
-    edit = client.get(f"/staff/surveys/{survey.id}/questions/{first.id}/edit", headers=HTMX)
-    assert f'name="q{first.id}-text"' in edit.get_data(as_text=True)
+    edit_url = f"/staff/surveys/{survey.id}/questions/{first.id}/edit"
+    edit = client.get(edit_url, headers=HTMX).get_data(as_text=True)
+    assert f'name="q{first.id}-text"' in edit and "<html" not in edit
+    edit = client.get(edit_url).get_data(as_text=True)  # without JavaScript: the whole page
+    assert f'name="q{first.id}-text"' in edit and "<html" in edit
     response = client.post(f"/staff/surveys/{survey.id}/questions/{first.id}", data={
         f"q{first.id}-csrf_token": token, f"q{first.id}-kind": "multiple",
         f"q{first.id}-text": "Which helped?", f"q{first.id}-options": "Phone\nVisit\nApp",
