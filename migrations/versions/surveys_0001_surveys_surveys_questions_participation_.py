@@ -76,7 +76,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['survey_id'], ['survey.id'], name=op.f('fk_survey_response_survey_id_survey'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_survey_response_user_id_user'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_response')),
-    sa.UniqueConstraint('survey_id', 'user_id', name=op.f('uq_survey_response_survey_id'))
+    sa.UniqueConstraint('survey_id', 'user_id', name=op.f('uq_survey_response_survey_id')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('survey_response', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_survey_response_survey_id'), ['survey_id'], unique=False)
@@ -88,7 +89,8 @@ def upgrade() -> None:
     sa.Column('text', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['question_id'], ['survey_question.id'], name=op.f('fk_survey_answer_question_id_survey_question'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['response_id'], ['survey_response.id'], name=op.f('fk_survey_answer_response_id_survey_response'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('response_id', 'question_id', 'number', name=op.f('pk_survey_answer'))
+    sa.PrimaryKeyConstraint('response_id', 'question_id', 'number', name=op.f('pk_survey_answer')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('survey_answer', schema=None) as batch_op:
         batch_op.create_index('ix_survey_answer_question_number', ['question_id', 'number', 'response_id'], unique=False)

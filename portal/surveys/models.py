@@ -123,7 +123,9 @@ class Response(Base):
     """One set of answers. ``user_id`` and ``submitted_at`` stay empty when anonymous."""
 
     __tablename__ = "survey_response"
-    __table_args__ = (UniqueConstraint("survey_id", "user_id"),)
+    # WITHOUT ROWID on SQLite: rows sit in key order, and the key is random, so the file
+    # itself keeps no order of arrival that could be matched with participation.
+    __table_args__ = (UniqueConstraint("survey_id", "user_id"), {"sqlite_with_rowid": False})
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_response_id)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"),
@@ -140,7 +142,7 @@ class Answer(Base):
     __tablename__ = "survey_answer"
     # Covers the results: counts per option, people per question, text answers in order.
     __table_args__ = (Index("ix_survey_answer_question_number", "question_id", "number",
-                            "response_id"),)
+                            "response_id"), {"sqlite_with_rowid": False})
 
     response_id: Mapped[str] = mapped_column(
         ForeignKey("survey_response.id", ondelete="CASCADE"), primary_key=True)
