@@ -7,7 +7,7 @@ import io
 
 import pytest
 from flask import Flask
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import OperationalError
 
 from portal.accounts.models import User
@@ -54,18 +54,24 @@ def test_nps_formula():
 def test_free_text_answers_are_paginated(app, db, staff_client):
     survey = make_survey(db, anonymous=True)
     users = [User(phone=f"1550000{n:04d}", name=f"r{n}", password_hash="x", role="resident")
-             for n in range(60)]
+             for n in range(160)]
     db.add_all(users)
     db.commit()
-    bulk_responses(db, survey, [user.id for user in users])
+    bulk_responses(db, survey, [user.id for user in users])  # about half write something
     db.commit()
     question = next(q for q in survey.questions if q.kind == "short_text")
+    written = db.scalar(select(func.count()).select_from(Answer)
+                        .where(Answer.question_id == question.id))
+    assert 50 < written <= 100
     client = staff_client(Role.DIRECTOR)
-    first = client.get(f"/staff/surveys/{survey.id}/results/questions/{question.id}")
-    html = first.get_data(as_text=True)
-    assert "Page 1 of" in html or "written answers" in html
-    written = db.scalar(select(Answer).where(Answer.question_id == question.id).limit(1))
-    assert written is not None
+    results = client.get(f"/staff/surveys/{survey.id}/results").get_data(as_text=True)
+    assert f"Read all {written} answers" in results
+    url = f"/staff/surveys/{survey.id}/results/questions/{question.id}"
+    first = client.get(url).get_data(as_text=True)
+    assert f"{written} written answers" in first and "Page 1 of 2" in first
+    second = client.get(url + "?page=2", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in second  # the fragment for htmx
+    assert second.count("<li>") == written - 50
 
 
 def test_csv_has_one_row_per_response_in_question_order(app, db, make_user, staff_client):
