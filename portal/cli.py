@@ -108,7 +108,9 @@ def _demo_command(app: Flask) -> click.Command:
         from portal.extensions import db
 
         for loader in loaders:
-            scale = scales.get(loader.scale_option) if loader.scale_option else None
+            # click names the option --survey-responses, the keyword survey_responses
+            option = (loader.scale_option or "").replace("-", "_")
+            scale = scales.get(option) if loader.scale_option else None
             if loader.scale_option:
                 loader.load(db.session, echo=click.echo, scale=scale)
             else:

@@ -33,3 +33,4 @@ from portal.service_requests.models import (  # noqa: F401
     RequestPhoto,
     ServiceRequest,
 )
+from portal.surveys.models import Answer, Participation, Question, Response, Survey  # noqa: F401
