@@ -46,7 +46,7 @@ OPEN = (SUBMITTED, ACCEPTED, IN_PROGRESS)
 STATUS_LABELS = {
     SUBMITTED: _l("Submitted"),
     ACCEPTED: _l("Accepted"),
-    IN_PROGRESS: _l("In progress"),
+    IN_PROGRESS: _l("Being handled"),
     RESOLVED: _l("Resolved"),
     CLOSED: _l("Closed"),
     REJECTED: _l("Not accepted"),
