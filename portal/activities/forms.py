@@ -35,8 +35,8 @@ def category_choices():
 
 
 class ActivityForm(Form):
-    title = StringField(_l("Activity name"), validators=[DataRequired(_l("Enter the activity's name.")),
-                                                 Length(max=120)])
+    title = StringField(_l("Activity name"), validators=[
+        DataRequired(_l("Enter the activity's name.")), Length(max=120)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
     category = SelectField(_l("Category"), choices=category_choices,
                            validators=[DataRequired()])
