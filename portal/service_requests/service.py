@@ -658,8 +658,9 @@ def queue_statement(user: User, filters: QueueFilters, now: datetime) -> Select:
             statement = statement.where(or_(ServiceRequest.description.ilike(like + "%",
                                                                              escape="\\"),
                                             ServiceRequest.ref.ilike(like + "%", escape="\\")))
-    return statement.order_by(ServiceRequest.flagged.desc(), ServiceRequest.priority,
-                              ServiceRequest.created_at, ServiceRequest.id)
+    # Priority, then longest waiting: the order ix_service_request_order walks without sorting.
+    return statement.order_by(ServiceRequest.priority, ServiceRequest.created_at,
+                              ServiceRequest.id)
 
 
 def queue_page_statement(statement: Select) -> Select:
