@@ -324,6 +324,8 @@ def edit(ref):
     flash(_("Category and priority saved."), "success")
     # The new category may route it to another team, out of this person's sight.
     if service.get_for_staff(db.session, current_user, ref) is None:
+        if wants_fragment():
+            return "", 204, {"HX-Redirect": url_for("staff_requests.queue")}
         return redirect(url_for("staff_requests.queue"), 303)
     if wants_fragment():
         return _detail(item)

@@ -256,3 +256,15 @@ def test_settings_edit_category_and_add_template(staff_client, categories, db, c
     director.post("/staff/requests/settings/templates", data={
         "tpl-csrf_token": token, "tpl-title": "已办结", "tpl-body": "已处理完毕"})
     assert db.scalar(select(ReplyTemplate.body)) == "已处理完毕"
+
+
+def test_recategorising_out_of_sight_sends_back_to_the_queue(staff_client, resident,
+                                                            file_request, categories, csrf):
+    grid = staff_client(Role.GRID_WORKER)
+    item = file_request(resident, "noise")
+    url = f"/staff/requests/{item.ref}"
+    token = csrf(grid, url)
+    data = {"csrf_token": token, "category": categories["dispute"].id, "priority": 3}
+    response = grid.post(url + "/edit", data=data, headers={"HX-Request": "true"})
+    assert response.status_code == 204 and response.headers["HX-Redirect"] == "/staff/queue"
+    assert grid.get(url).status_code == 404
