@@ -667,7 +667,7 @@ def queue_page_statement(statement: Select) -> Select:
     return statement.options(joinedload(ServiceRequest.assignee))
 
 
-def export_rows(session: Session, statement: Select, locale: str):
+def export_rows(session: Session, statement: Select):
     """CSV rows of the filtered queue, streamed in batches."""
     assignee = User.__table__.alias("assignee")
     columns = statement.with_only_columns(
