@@ -52,6 +52,7 @@ class ServiceRequest(Base):
     __tablename__ = "service_request"
     __table_args__ = (
         Index("ix_service_request_queue", "status", "priority", "created_at"),
+        Index("ix_service_request_order", "priority", "created_at", "id"),
         Index("ix_service_request_role_queue", "role", "status", "priority", "created_at"),
         Index("ix_service_request_assignee", "assignee_id", "status"),
         Index("ix_service_request_owner_activity", "owner_id", "last_activity_at"),

@@ -250,10 +250,14 @@ def submit(session: Session, owner: User, *, category: RequestCategory, descript
     return request
 
 
-def similar_open(session: Session, building: str, category_id: int,
+def similar_open(session: Session, user: User, building: str, category_id: int,
                  limit: int = 5) -> list[ServiceRequest]:
-    """Open requests in the same building and category: maybe the same problem."""
-    if not building or not category_id:
+    """Open requests in the same building and category: maybe the same problem.
+
+    Only for the person's own building: what neighbours wrote about another building is not
+    theirs to read, and they could not follow those requests anyway.
+    """
+    if not building or not category_id or building != (user.building or ""):
         return []
     return list(session.scalars(
         select(ServiceRequest)
@@ -658,15 +662,16 @@ def queue_statement(user: User, filters: QueueFilters, now: datetime) -> Select:
             statement = statement.where(or_(ServiceRequest.description.ilike(like + "%",
                                                                              escape="\\"),
                                             ServiceRequest.ref.ilike(like + "%", escape="\\")))
-    return statement.order_by(ServiceRequest.flagged.desc(), ServiceRequest.priority,
-                              ServiceRequest.created_at, ServiceRequest.id)
+    # Priority, then longest waiting: the order ix_service_request_order walks without sorting.
+    return statement.order_by(ServiceRequest.priority, ServiceRequest.created_at,
+                              ServiceRequest.id)
 
 
 def queue_page_statement(statement: Select) -> Select:
     return statement.options(joinedload(ServiceRequest.assignee))
 
 
-def export_rows(session: Session, statement: Select, locale: str):
+def export_rows(session: Session, statement: Select):
     """CSV rows of the filtered queue, streamed in batches."""
     assignee = User.__table__.alias("assignee")
     columns = statement.with_only_columns(

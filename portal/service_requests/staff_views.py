@@ -8,6 +8,7 @@ import io
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     request,
@@ -88,7 +89,8 @@ def export():
     filters = _filters()
     statement = service.queue_statement(current_user, filters, utcnow())
     english = not str(get_locale()).startswith("zh")
-    session = db.session
+    # The body streams after the request's own session is closed: it gets one of its own.
+    make_session = current_app.extensions["db_sessionmaker"]
 
     def iso(moment):
         return moment.astimezone(service.SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else ""
@@ -97,15 +99,19 @@ def export():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(CSV_COLUMNS)
-        for row, minutes in service.export_rows(session, statement, str(get_locale())):
-            writer.writerow([csv_cell(value) for value in (
-                row.ref, row.name_en if english else row.name_zh, row.building,
-                iso(row.created_at), iso(row.accepted_at), iso(row.resolved_at),
-                iso(row.closed_at), minutes, row.status, row.name, row.rating)])
-            if buffer.tell() > 16_384:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
+        session = make_session()
+        try:
+            for row, minutes in service.export_rows(session, statement):
+                writer.writerow([csv_cell(value) for value in (
+                    row.ref, row.name_en if english else row.name_zh, row.building,
+                    iso(row.created_at), iso(row.accepted_at), iso(row.resolved_at),
+                    iso(row.closed_at), minutes, row.status, row.name, row.rating)])
+                if buffer.tell() > 16_384:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+        finally:
+            session.close()
         yield buffer.getvalue()
 
     name = f"requests-{utcnow().astimezone(service.SHANGHAI):%Y%m%d-%H%M}.csv"
@@ -324,6 +330,8 @@ def edit(ref):
     flash(_("Category and priority saved."), "success")
     # The new category may route it to another team, out of this person's sight.
     if service.get_for_staff(db.session, current_user, ref) is None:
+        if wants_fragment():
+            return "", 204, {"HX-Redirect": url_for("staff_requests.queue")}
         return redirect(url_for("staff_requests.queue"), 303)
     if wants_fragment():
         return _detail(item)

@@ -43,7 +43,8 @@ def _category_choices(categories):
 def _new_page(form, pending, status=200):
     similar = []
     if form.category.data and form.building.data:
-        similar = service.similar_open(db.session, form.building.data, form.category.data)
+        similar = service.similar_open(db.session, current_user, form.building.data,
+                                         form.category.data)
     page = render_form_errors if status == 422 else render
     return page("service_requests/new.html", form=form, pending=pending, similar=similar,
                 max_photos=MAX_PHOTOS)
@@ -128,7 +129,7 @@ def similar():
     except ValueError:
         category_id = 0
     building = request.args.get("building", "").strip()[:20]
-    items = service.similar_open(db.session, building, category_id)
+    items = service.similar_open(db.session, current_user, building, category_id)
     return render("service_requests/similar.html", "service_requests/_similar.html",
                   similar=items)
 

@@ -31,6 +31,7 @@ def test_report_triage_resolve_rate(live_server, new_page, audit, make_user, db,
     resident = make_user(Role.RESIDENT, name="张阿姨", building="3号楼", unit="2单元")
     director = make_user(Role.DIRECTOR, name="陈主任")
     neighbour = make_user(Role.RESIDENT, name="刘大爷", building="3号楼")
+    upstairs = make_user(Role.RESIDENT, name="王奶奶", building="3号楼")
     photo = tmp_path / "楼道灯.jpg"
     image = Image.new("RGB", (800, 600), (40, 40, 60))
     buffer = io.BytesIO()
@@ -57,6 +58,19 @@ def test_report_triage_resolve_rate(live_server, new_page, audit, make_user, db,
     ref = re.search(r"R\d{8}-\d{4}", page.locator(".confirmation").inner_text()).group(0)
     photo_url = page.locator(".photo-list img").first.get_attribute("src")
     audit(page)
+
+    # A neighbour with the same problem is shown it while filling in the form, and follows it.
+    same = new_page()
+    _sign_in(same, live_server, upstairs.phone)
+    same.goto(live_server.url + "/requests/new")
+    same.get_by_label("设施报修").check()
+    hint = same.locator("#similar")
+    expect(hint).to_contain_text("是同一个问题吗")
+    audit(same)
+    hint.get_by_role("button", name=f"关注 {ref}").click()
+    expect(same.locator(".flash")).to_contain_text(ref)
+    expect(same.get_by_role("heading", level=1)).to_contain_text(ref)
+    audit(same)
 
     # 2. Staff find it in the queue, take it, accept, reply and resolve it.
     staff = new_page(viewport=DESKTOP)
@@ -101,6 +115,9 @@ def test_report_triage_resolve_rate(live_server, new_page, audit, make_user, db,
     expect(page.locator(".flash")).to_contain_text("谢谢您的评价")
     expect(page.locator(".tag").first).to_have_text("已关闭")
     audit(page)
+
+    same.goto(live_server.url + "/notifications")
+    expect(same.locator(".inbox")).to_contain_text(f"诉求 {ref} 已办结")
 
     # 4. A neighbour gets 404 on the request and on its photo.
     other = new_page()

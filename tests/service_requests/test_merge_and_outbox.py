@@ -91,7 +91,7 @@ def test_status_changes_and_replies_reach_owner_and_followers(app, db, make_user
         db.commit()
     assert counts == {"sent": 4, "failed": 0}
     texts = [record.getMessage() for record in caplog.records]
-    assert any(f"诉求 {item.ref}" in text or item.ref in text for text in texts)
+    assert sum(f"诉求 {item.ref} 已受理。" in text for text in texts) == 2
     for text in texts:
         assert owner.name not in text and owner.phone not in text and "师傅" not in text
     assert db.scalar(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))) is None

@@ -121,6 +121,15 @@ def test_similar_hint_and_follow(app, make_user, file_request, categories, db, c
     assert item.ref in client.get("/requests/").get_data(as_text=True)
 
 
+def test_similar_hint_is_only_for_ones_own_building(app, make_user, file_request, categories):
+    item = file_request(make_user(Role.RESIDENT, building="5号楼"), "clutter")
+    outsider = app.test_client()
+    sign_in(outsider, make_user(Role.RESIDENT, building="9号楼"))
+    url = f"/requests/similar?category={categories['clutter'].id}&building=5号楼"
+    fragment = outsider.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert item.ref not in fragment and item.description[:10] not in fragment
+
+
 def test_no_js_check_for_similar_keeps_the_form(app, make_user, file_request, categories):
     owner = make_user(Role.RESIDENT)
     item = file_request(owner, "clutter")

@@ -195,7 +195,7 @@ def test_bulk_accept_and_assign(staff_client, make_user, resident, file_request,
 
 def test_csv_export(staff_client, make_user, resident, file_request, app, db):
     director = staff_client(Role.DIRECTOR)
-    item = file_request(resident, building="=HYPERLINK(\"http://x\")")
+    item = file_request(resident, building="=HYPERLINK(\"x\")")
     plain = file_request(resident)
     with app.app_context():
         s.assign(db, item, director.user, director.user)
@@ -211,7 +211,7 @@ def test_csv_export(staff_client, make_user, resident, file_request, app, db):
     by_ref = {row[0]: row for row in rows[1:]}
     assert set(by_ref) == {item.ref, plain.ref}
     row = by_ref[item.ref]
-    assert row[2] == "'=HYPERLINK(\"http://x\")"
+    assert row[2] == "'=HYPERLINK(\"x\")"
     assert row[7] == "42" and row[8] == "resolved" and row[9] == director.user.name
     assert by_ref[plain.ref][7] == ""
     only_open = director.get("/staff/queue.csv").get_data(as_text=True)
@@ -256,3 +256,15 @@ def test_settings_edit_category_and_add_template(staff_client, categories, db, c
     director.post("/staff/requests/settings/templates", data={
         "tpl-csrf_token": token, "tpl-title": "已办结", "tpl-body": "已处理完毕"})
     assert db.scalar(select(ReplyTemplate.body)) == "已处理完毕"
+
+
+def test_recategorising_out_of_sight_sends_back_to_the_queue(staff_client, resident,
+                                                            file_request, categories, csrf):
+    grid = staff_client(Role.GRID_WORKER)
+    item = file_request(resident, "noise")
+    url = f"/staff/requests/{item.ref}"
+    token = csrf(grid, url)
+    data = {"csrf_token": token, "category": categories["dispute"].id, "priority": 3}
+    response = grid.post(url + "/edit", data=data, headers={"HX-Request": "true"})
+    assert response.status_code == 204 and response.headers["HX-Redirect"] == "/staff/queue"
+    assert grid.get(url).status_code == 404
