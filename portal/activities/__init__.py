@@ -18,6 +18,7 @@ def _cover_rule(session, _user, stored) -> bool:
 def init_app(app: Flask) -> None:
     from portal.activities import demo, service, staff_views, views
     from portal.files.service import register_access_rule
+    from portal.surveys import AudienceParam, AudienceSource, register_audience_source
 
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)
@@ -36,6 +37,12 @@ def init_app(app: Flask) -> None:
         key="activities", title=_l("Activities this week"),
         template="activities/_board.html", load=service.board_load,
         fingerprint=service.board_fingerprint, order=30))
+    register_audience_source(app, AudienceSource(
+        "activity_attended", _l("Residents who attended an activity"),
+        lambda params: service.attendees_statement(params["activity"]),
+        params=(AudienceParam("activity", _l("Activity"), "choice",
+                              choices=service.activities_with_attendance),),
+        order=20))
     extension_points.demo_loaders.append(DemoLoader(
         "activities", demo.load, order=30, scale_option="activities",
         scale_help="Also add this many upcoming activities (for the query-budget check)."))

@@ -461,3 +461,19 @@ def cover_visible_to_anyone(session: Session, stored: StoredFile) -> bool:
         Activity.cover_id == stored.id,
         or_(Activity.status == Status.PUBLISHED.value,
             Activity.status == Status.CANCELLED.value)).limit(1)) is not None
+
+
+def attendees_statement(activity_id: int) -> Select:
+    """Who attended an activity: the audience of a survey about it."""
+    return select(Signup.user_id).where(Signup.activity_id == int(activity_id),
+                                        Signup.attended_at.is_not(None))
+
+
+def activities_with_attendance(session: Session) -> list[tuple[str, str]]:
+    """Past activities someone attended, newest first, as (id, title) choices."""
+    rows = session.execute(
+        select(Activity.id, Activity.title)
+        .where(select(Signup.id).where(Signup.activity_id == Activity.id,
+                                       Signup.attended_at.is_not(None)).exists())
+        .order_by(Activity.starts_at.desc()).limit(200))
+    return [(str(activity_id), title) for activity_id, title in rows]

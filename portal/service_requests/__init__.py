@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     from portal.extensions import db
     from portal.files.service import register_access_rule
     from portal.service_requests import demo, service, staff_views, views
+    from portal.surveys import AudienceParam, AudienceSource, register_audience_source
 
     for key, value in service.CONFIG_DEFAULTS.items():
         app.config.setdefault(key, value)
@@ -28,6 +29,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)
     register_access_rule(app, service.AREA, service.may_see_photo)
+    register_audience_source(app, AudienceSource(
+        "request_resolved", _l("Residents whose request was resolved in a period"),
+        lambda params: service.resolved_between_statement(params["first_day"],
+                                                          params["last_day"]),
+        params=(AudienceParam("first_day", _l("Resolved from"), "date"),
+                AudienceParam("last_day", _l("Resolved until"), "date")),
+        order=30))
 
     extension_points = registry(app)
     extension_points.tiles.append(Tile(

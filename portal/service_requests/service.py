@@ -10,7 +10,7 @@ import re
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -734,3 +734,11 @@ def figures_fingerprint(now: datetime) -> list:
     return [literal(month_start(now).strftime("%Y%m")),
             select(func.max(ServiceRequest.last_activity_at)).scalar_subquery(),
             select(func.count()).select_from(RequestEvent).scalar_subquery()]
+
+
+def resolved_between_statement(first_day: str, last_day: str) -> Select:
+    """Owners of requests resolved between two Shanghai dates (inclusive): a survey audience."""
+    start = datetime.combine(date.fromisoformat(first_day), time.min, SHANGHAI)
+    end = datetime.combine(date.fromisoformat(last_day) + timedelta(days=1), time.min, SHANGHAI)
+    return select(ServiceRequest.owner_id).where(ServiceRequest.resolved_at >= start,
+                                                 ServiceRequest.resolved_at < end)
