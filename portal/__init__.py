@@ -16,6 +16,7 @@ AREAS = (
     "portal.accounts",
     "portal.notifications",
     "portal.files",
+    "portal.board",
 )
 
 
