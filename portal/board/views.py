@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, make_response, render_template, request
 from flask_babel import format_datetime, get_locale
+from markupsafe import Markup
 
 from portal.board import service
 from portal.db import utcnow
@@ -59,8 +60,8 @@ def _board(variant: str):
         response = make_response("", 304)
     else:
         loaded = service.load_sections(sections, now, profile)
-        rendered = [(section, render_template(section.template, now=now, profile=profile,
-                                              **context))
+        rendered = [(section, Markup(render_template(  # noqa: S704 - autoescaped template
+                        section.template, now=now, profile=profile, **context)))
                     for section, context in loaded]
         poll, page = _settings()
         context = dict(
