@@ -26,9 +26,9 @@ def force_locale():
     g.forced_locale = "en" if request.args.get("lang") == "en" else "zh_Hans_CN"
 
 
-def _settings() -> tuple[int, int]:
+def _settings() -> tuple[float, float]:
     config = current_app.config
-    return int(config["BOARD_POLL_SECONDS"]), int(config["BOARD_PAGE_SECONDS"])
+    return float(config["BOARD_POLL_SECONDS"]), float(config["BOARD_PAGE_SECONDS"])
 
 
 def _content_args(profile: service.Profile) -> dict:
@@ -69,7 +69,7 @@ def _board(variant: str):
             sections=[(s, html) for s, html in rendered if s.key != "alerts"],
             profile=profile, now=now, content_args=_content_args(profile),
             fragment_etag=fragment_tag, poll_seconds=poll, page_seconds=page,
-            retry_max_seconds=int(current_app.config["BOARD_RETRY_MAX_SECONDS"]),
+            retry_max_seconds=float(current_app.config["BOARD_RETRY_MAX_SECONDS"]),
         )
         template = "board/page.html" if variant == "page" else "board/_content.html"
         response = make_response(render_template(template, **context))

@@ -63,7 +63,7 @@
     // instead of the browser cache turning it into a 200 with the same content again.
     if (etag) request.headers["If-None-Match"] = etag;
     request.cache = "no-store";
-    request.timeout = Math.min(pollMs, 20000);
+    request.timeout = 15000;  // a hung server counts as a failed poll after 15 s
   });
 
   document.addEventListener("htmx:after:request", function (event) {
