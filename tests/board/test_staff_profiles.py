@@ -67,3 +67,15 @@ def test_stale_csrf_keeps_the_form(staff_client, db):
     assert response.status_code == 422
     assert 'value="Lobby"' in response.get_data(as_text=True)
     assert db.scalar(select(func.count(BoardProfile.id))) == 0
+
+
+def test_demo_profiles_load_twice_without_duplicates(db):
+    from portal.board import demo
+
+    lines = []
+    for _ in range(2):
+        demo.load(db, echo=lines.append)
+        db.commit()
+    slugs = db.scalars(select(BoardProfile.slug).order_by(BoardProfile.slug)).all()
+    assert slugs == ["building-3", "lobby"]
+    assert "/board?profile=lobby" in lines[0]
