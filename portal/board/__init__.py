@@ -41,12 +41,14 @@ from portal.registry import DemoLoader, StaffLink, registry
 
 
 def init_app(app: Flask) -> None:
-    from portal.board import demo, qr, staff_views, views
+    from portal import ROOT
+    from portal.board import demo, qr, service, staff_views, views
 
     app.config.setdefault("BOARD_POLL_SECONDS", 30)  # how often a screen asks for news
     app.config.setdefault("BOARD_PAGE_SECONDS", 15)  # how long each page of content shows
     app.config.setdefault("BOARD_RETRY_MAX_SECONDS", 300)  # longest wait between retries
     app.jinja_env.globals["qr_svg"] = qr.qr_svg
+    app.extensions["board_code_version"] = service.code_version(ROOT)
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)
     registry(app).staff_links.append(

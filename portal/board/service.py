@@ -13,6 +13,7 @@ import inspect
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, literal, select
@@ -21,8 +22,10 @@ from sqlalchemy.orm import Session
 from portal.board.models import BoardProfile
 from portal.registry import BoardSection
 
-# Bump when the board's own markup changes, so screens fetch fresh content after a deploy.
-BOARD_CODE_VERSION = "1"
+# The files a screen keeps for weeks: when a deploy changes them, ETags change and screens
+# reload themselves (see board.js).
+CODE_FILES = ("static/js/board.js", "static/css/board.css", "templates/board/page.html",
+              "templates/board/_content.html", "portal/board/service.py")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
 
@@ -101,10 +104,17 @@ def fingerprint_values(session: Session, sections: list[BoardSection], now: date
     return tuple(session.execute(select(*labelled)).one())[1:]
 
 
-def etag(*, values: tuple, sections: list[BoardSection], profile: Profile, locale: str,
+def code_version(root: Path) -> str:
+    digest = hashlib.sha256()
+    for name in CODE_FILES:
+        digest.update((root / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def etag(*, code: str, values: tuple, sections: list[BoardSection], profile: Profile, locale: str,
          day: str, variant: str, settings: tuple) -> str:
     """A digest of everything the answer depends on: data, sections, profile, language, day."""
-    parts = (BOARD_CODE_VERSION, variant, locale, day, settings, profile.slug, profile.version,
+    parts = (code, variant, locale, day, settings, profile.slug, profile.version,
              [(section.key, section.template) for section in sections], values)
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 

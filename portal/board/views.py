@@ -47,7 +47,8 @@ def _board(variant: str):
     now = utcnow()
     sections = service.shown_sections(registry().board_sections, profile)
     values = service.fingerprint_values(db.session, sections, now, profile)
-    tag_parts = dict(values=values, sections=sections, profile=profile,
+    code = current_app.extensions["board_code_version"]
+    tag_parts = dict(code=code, values=values, sections=sections, profile=profile,
                      locale=str(get_locale()), day=format_datetime(now, "yyyy-MM-dd"),
                      settings=_settings())
     tag = service.etag(variant=variant, **tag_parts)
@@ -68,7 +69,7 @@ def _board(variant: str):
             alerts=[(s, html) for s, html in rendered if s.key == "alerts"],
             sections=[(s, html) for s, html in rendered if s.key != "alerts"],
             profile=profile, now=now, content_args=_content_args(profile),
-            fragment_etag=fragment_tag, poll_seconds=poll, page_seconds=page,
+            fragment_etag=fragment_tag, code_version=code, poll_seconds=poll, page_seconds=page,
             retry_max_seconds=float(current_app.config["BOARD_RETRY_MAX_SECONDS"]),
         )
         template = "board/page.html" if variant == "page" else "board/_content.html"
@@ -76,6 +77,7 @@ def _board(variant: str):
     response.set_etag(tag, weak=True)
     response.headers["Cache-Control"] = "public, no-cache"
     response.vary.add("HX-Request")
+    response.headers["X-Board-Version"] = code
     return response
 
 

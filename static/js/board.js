@@ -71,6 +71,9 @@
     var response = event.detail.ctx.response;
     if (response && response.status === 200) {
       etag = response.headers.get("ETag") || etag;
+      // A deploy changed the board itself: load the new page rather than mix old and new.
+      var version = response.headers.get("X-Board-Version");
+      if (version && version !== main.dataset.boardVersion) window.location.reload();
     }
   });
 

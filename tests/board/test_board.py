@@ -292,3 +292,14 @@ def test_qr_codes_are_inline_svg_for_the_absolute_address(client, db):
     expected = _svg("http://localhost/board?profile=lobby")
     assert expected.split(">", 1)[1] in html  # the same matrix as segno makes for that URL
     assert segno.make("http://localhost/board?profile=lobby", error="m").version >= 1
+
+
+def test_a_new_board_version_changes_the_etag_and_is_announced(app, client):
+    page = client.get("/board")
+    version = page.headers["X-Board-Version"]
+    assert f'data-board-version="{version}"' in page.get_data(as_text=True)
+    etag = poll(client).headers["ETag"]
+    app.extensions["board_code_version"] = "deployed-again"  # as after a deploy
+    response = poll(client, etag)
+    assert response.status_code == 200
+    assert response.headers["X-Board-Version"] == "deployed-again"
