@@ -62,7 +62,7 @@ def _board(variant: str):
     else:
         loaded = service.load_sections(sections, now, profile)
         rendered = [(section, Markup(render_template(  # noqa: S704 - autoescaped template
-                        section.template, now=now, profile=profile, **context)))
+                        section.template, **{"now": now, "profile": profile, **context})))
                     for section, context in loaded]
         poll, page = _settings()
         context = dict(
@@ -88,4 +88,5 @@ def page():
 
 @bp.get("/content")
 def content():
+    # The same answers as /board: htmx polls get the fragment, a plain visit the whole page.
     return _board("fragment" if wants_fragment() else "page")

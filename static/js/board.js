@@ -98,7 +98,9 @@
   });
 
   document.addEventListener("htmx:after:swap", function (event) {
-    if (ours(event)) paginate();
+    // htmx fires this for a 304 or a failed poll too, with nothing swapped: keep paging then.
+    var response = ours(event) && event.detail.ctx.response;
+    if (response && response.status === 200) paginate();
   });
 
   // --- paging -----------------------------------------------------------------------------
