@@ -15,7 +15,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class ProfileForm(Form):
-    name = StringField(_l("Name"), validators=[
+    name = StringField(_l("Profile name"), validators=[
         DataRequired(_l("Enter a name, for example Lobby.")), Length(max=80)])
     slug = StringField(_l("Short name for the address"), filters=[
         lambda value: value.lower() if isinstance(value, str) else value],
