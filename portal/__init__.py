@@ -21,6 +21,7 @@ AREAS = (
     "portal.activities",
     "portal.minutes",
     "portal.notices",
+    "portal.board",
 )
 
 
