@@ -1,5 +1,6 @@
 import pytest
 
+from portal.registry import registry
 from tests.board.sections import install
 
 
@@ -11,5 +12,7 @@ def app(make_app):
 
 @pytest.fixture
 def bare_app(make_app):
-    """The app as it is in this worktree: no area has registered a board section."""
-    return make_app()
+    """An app where no area has registered a board section."""
+    app = make_app()
+    registry(app).board_sections.clear()
+    return app

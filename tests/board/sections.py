@@ -90,7 +90,8 @@ SECTIONS = [
 
 
 def install(app):
-    """Register the test sections on an app, as areas do in their init_app."""
-    registry(app).board_sections.extend(SECTIONS)
+    """Put the test sections on an app in place of the areas' own, so these tests see the
+    board alone (the real sections are tested in test_board_with_areas.py)."""
+    registry(app).board_sections[:] = SECTIONS
     app.jinja_env.loader = ChoiceLoader([DictLoader(TEMPLATES), app.jinja_env.loader])
     return app
