@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
     extension_points.board_sections.append(BoardSection(
         key="activities", title=_l("Activities this week"),
         template="activities/_board.html", load=service.board_load,
-        fingerprint=service.board_fingerprint, order=30))
+        fingerprint=service.board_fingerprint, order=20))
     extension_points.demo_loaders.append(DemoLoader(
         "activities", demo.load, order=30, scale_option="activities",
         scale_help="Also add this many upcoming activities (for the query-budget check)."))

@@ -19,15 +19,17 @@ order)`` to ``registry(app).board_sections``:
   touching those rows (seats taken: ``count`` of sign-ups; expiry: the count of items still
   current at ``now``). The board runs them all in ONE statement; never run queries here.
 - ``profile``: ``profile.building`` is None (all buildings) or a building name: show the
-  community-wide items and that building's. ``profile.slug``/``name`` are for display only.
+  community-wide items and that building's (an area whose items have no building shows
+  them all and says so in its load()). ``profile.slug``/``name`` are for display only.
   A function written as f(now) is still called, without the profile.
 - ``template``: a fragment rendered with load()'s context plus ``now`` and ``profile``.
+  The board draws the section's heading (``title``): the template adds none of its own.
   Use the classes in static/css/board.css: ``ul.board-list > li.board-item`` (the unit the
   board pages by; an item is never split), ``.board-item-title``, ``.board-meta``,
   ``.board-small``, ``.board-pinned``, ``.board-with-qr``, ``.board-figures``; for "alerts",
   ``<p class="board-alert board-alert-{red|orange|yellow|blue}" role="alert">``. No
   ``style=`` and no ``hx-*`` attributes; text through {% trans %}. For a QR code to an
-  item's public page: ``{{ qr_svg(url_for('activities.detail', id=a.id, _external=True)) }}``.
+  item's public page: ``{{ qr_svg(url_for('activities.detail', activity_id=a.id, _external=True)) }}``.
 - ``order``: position among the sections (alerts excepted).
 """
 
