@@ -29,7 +29,8 @@ order)`` to ``registry(app).board_sections``:
   ``.board-small``, ``.board-pinned``, ``.board-with-qr``, ``.board-figures``; for "alerts",
   ``<p class="board-alert board-alert-{red|orange|yellow|blue}" role="alert">``. No
   ``style=`` and no ``hx-*`` attributes; text through {% trans %}. For a QR code to an
-  item's public page: ``{{ qr_svg(url_for('activities.detail', activity_id=a.id, _external=True)) }}``.
+  item's public page, inside its ``.board-with-qr`` item:
+  ``{{ qr_svg(url_for('activities.detail', activity_id=a.id, _external=True)) }}``.
 - ``order``: position among the sections (alerts excepted).
 """
 
