@@ -22,6 +22,7 @@ AREAS = (
     "portal.minutes",
     "portal.notices",
     "portal.surveys",
+    "portal.board",
 )
 
 

@@ -14,6 +14,7 @@ from portal.aid.models import (  # noqa: F401
     AidRefCounter,
     AidType,
 )
+from portal.board.models import BoardProfile  # noqa: F401
 from portal.files.models import StoredFile  # noqa: F401
 from portal.minutes.models import (  # noqa: F401
     Meeting,

@@ -84,10 +84,14 @@ def registry(app: Flask | None = None) -> Registry:
 class BoardSection:
     """A section of the public lobby board (/board). Must never carry personal data.
 
-    ``load(now, profile)`` returns the template context; ``fingerprint(now)`` returns SQL
-    scalar expressions whose values change whenever what the section shows changes (an
-    item added, edited or expired, seats taken). The board selects every section's
-    expressions in a single statement to build its ETag, so a 304 costs one query.
+    ``load(now, profile)`` returns the template context, or None/{} when there is nothing
+    to show; ``fingerprint(now, profile)`` returns SQL scalar expressions (one-column
+    ``select()``s or scalar subqueries) whose values change whenever what the section shows
+    changes (an item added, edited or expired, seats taken). The board selects every
+    section's expressions in a single statement to build its ETag, so a 304 costs one query.
+    ``now`` is an aware UTC datetime; ``profile.building`` (None for all) filters by
+    building. ``template`` is rendered with the load() context plus ``now`` and ``profile``.
+    The full contract is in portal/board/__init__.py.
     """
 
     key: str

@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
     extension_points.board_sections.append(BoardSection(
         key="activities", title=_l("Activities this week"),
         template="activities/_board.html", load=service.board_load,
-        fingerprint=service.board_fingerprint, order=30))
+        fingerprint=service.board_fingerprint, order=20))
     register_audience_source(app, AudienceSource(
         "activity_attended", _l("Residents who attended an activity"),
         lambda params: service.attendees_statement(params["activity"]),

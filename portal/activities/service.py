@@ -415,7 +415,9 @@ def _board_window(now: datetime):
                 Activity.starts_at <= now + timedelta(days=BOARD_DAYS))
 
 
-def board_load(now: datetime, *_args, session: Session | None = None, **_kwargs) -> dict:
+def board_load(now: datetime, profile=None, *, session: Session | None = None) -> dict | None:
+    """The next days' published activities with seats left. Activities have no building, so
+    a board profile's building does not filter them."""
     from portal.extensions import db
 
     session = session or db.session
@@ -425,13 +427,14 @@ def board_load(now: datetime, *_args, session: Session | None = None, **_kwargs)
                Activity.starts_at, Activity.capacity, taken)
         .where(_board_window(now), Activity.capacity > seats_taken_expression(Activity.id))
         .order_by(Activity.starts_at).limit(8))
-    return {"activities": [
+    activities = [
         {"id": row.id, "title": row.title, "category": Category(row.category),
          "place": row.place, "starts_at": row.starts_at, "seats_left": row.capacity - row.taken}
-        for row in rows]}
+        for row in rows]
+    return {"activities": activities} if activities else None
 
 
-def board_fingerprint(now: datetime) -> list:
+def board_fingerprint(now: datetime, profile=None) -> list:
     """Change whenever an activity in the window changes or a seat there is taken or freed."""
     in_window = select(Activity.id).where(_board_window(now))
     return [

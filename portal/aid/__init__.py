@@ -21,19 +21,23 @@ def _panel(user) -> dict:
     return service.queue_counts(db.session, service.local_today())
 
 
-def _board_load(now, profile=None) -> dict:
+# Aid notices are the community's (applications have no building on the board): a profile's
+# building does not filter them. "Today" is the board's ``now`` in Shanghai.
+
+def _board_load(now, profile=None) -> dict | None:
     from portal.aid import service
     from portal.extensions import db
 
-    today = service.local_today()
-    rows = db.session.execute(service.current_notices_statement(today).limit(20))
-    return {"notices": service.public_notice_rows(rows)}
+    rows = db.session.execute(service.current_notices_statement(service.local_day(now))
+                              .limit(20))
+    notices = service.public_notice_rows(rows)
+    return {"notices": notices} if notices else None
 
 
-def _board_fingerprint(now) -> list:
+def _board_fingerprint(now, profile=None) -> list:
     from portal.aid import service
 
-    return service.notices_fingerprint(service.local_today())
+    return service.notices_fingerprint(service.local_day(now))
 
 
 def init_app(app: Flask) -> None:

@@ -113,6 +113,10 @@ def local_today() -> date:
     return datetime.now(SHANGHAI).date()
 
 
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(SHANGHAI).date()
+
+
 def localized(obj, field: str) -> str:
     locale = str(get_locale() or "zh")
     return getattr(obj, f"{field}_en" if locale.startswith("en") else f"{field}_zh") or ""
@@ -907,5 +911,7 @@ def notices_fingerprint(today: date) -> list:
         select(func.count()).select_from(AidApplication).where(current).scalar_subquery(),
         select(func.coalesce(func.sum(AidApplication.id), 0)).where(current).scalar_subquery(),
         select(func.coalesce(func.sum(AidApplication.proposed_fen), 0)).where(current)
+        .scalar_subquery(),
+        select(func.coalesce(func.sum(AidApplication.household_size), 0)).where(current)
         .scalar_subquery(),
     ]

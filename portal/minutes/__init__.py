@@ -27,7 +27,7 @@ def init_app(app: Flask) -> None:
                                              Permission.PUBLISH_MINUTES, order=60))
     extension.board_sections.append(BoardSection(
         "minutes", _l("Meeting minutes"), "minutes/_board.html", board.load,
-        service.board_fingerprint, order=60))
+        service.board_fingerprint, order=30))
     extension.demo_loaders.append(DemoLoader(
         "minutes", demo.load, order=60, scale_option="meetings",
         scale_help="Also create this many extra published meetings (for load tests)."))

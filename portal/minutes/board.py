@@ -12,9 +12,11 @@ from portal.minutes import service
 from portal.minutes.models import Meeting, Resolution
 
 
-def load(now=None, profile=None) -> dict:
-    return {"meetings": service.recent_published(db.session, limit=3),
-            "resolutions": service.open_resolutions(db.session, limit=5)}
+def load(now, profile=None) -> dict | None:
+    """Minutes have no building: every board shows the community's."""
+    meetings = service.recent_published(db.session, limit=3)
+    resolutions = service.open_resolutions(db.session, limit=5)
+    return {"meetings": meetings, "resolutions": resolutions} if meetings or resolutions else None
 
 
 def staff_panel(user) -> dict:

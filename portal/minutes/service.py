@@ -295,11 +295,14 @@ def may_view_file(session: Session, user, stored: StoredFile) -> bool:
 
 # ---- the board ----------------------------------------------------------------------------
 
-def board_fingerprint(now: datetime) -> list:
+def board_fingerprint(now: datetime, profile=None) -> list:
     published = Meeting.published.is_(True)
+    shown_resolutions = open_resolutions_statement().order_by(None).subquery()
     return [
         select(func.count()).select_from(Meeting).where(published).scalar_subquery(),
         select(func.max(Meeting.updated_at)).where(published).scalar_subquery(),
         select(func.max(Resolution.updated_at)).join(Meeting, Meeting.id == Resolution.meeting_id)
         .where(published).scalar_subquery(),
+        # a resolution deleted from a published meeting moves no updated_at
+        select(func.count()).select_from(shown_resolutions).scalar_subquery(),
     ]

@@ -30,5 +30,5 @@ def init_app(app: Flask) -> None:
         service.alerts_fingerprint, order=0))
     extension.board_sections.append(BoardSection(
         "notices", _l("Notices"), "notices/_board_notices.html", board.load_notices,
-        service.notices_fingerprint, order=50))
+        service.notices_fingerprint, order=10))
     extension.demo_loaders.append(DemoLoader("notices", demo.load, order=50))

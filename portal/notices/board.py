@@ -11,6 +11,8 @@ from portal.extensions import db
 from portal.notices import service
 from portal.notices.models import Notice
 
+BOARD_NOTICES = 8  # the board pages through them; more belong on /notices/
+
 
 def alert_banner():
     """One indexed query per page: the alerts in force, if any.
@@ -25,13 +27,17 @@ def alert_banner():
     return ("notices/_alert_banner.html", {"alerts": alerts}) if alerts else None
 
 
-def load_alerts(now=None, profile=None) -> dict:
-    return {"alerts": service.active_alerts(db.session, now or utcnow())}
+# Notices and alerts are community-wide (they have no building), so a board profile's
+# building does not filter them.
+
+def load_alerts(now, profile=None) -> dict | None:
+    alerts = service.active_alerts(db.session, now)
+    return {"alerts": alerts} if alerts else None
 
 
-def load_notices(now=None, profile=None) -> dict:
-    statement = service.listing_statement(now or utcnow()).limit(5)
-    return {"notices": list(db.session.scalars(statement))}
+def load_notices(now, profile=None) -> dict | None:
+    notices = list(db.session.scalars(service.listing_statement(now).limit(BOARD_NOTICES)))
+    return {"notices": notices} if notices else None
 
 
 def staff_panel(user) -> dict:

@@ -144,11 +144,11 @@ def withdraw_alert(alert: Alert) -> None:
 
 # ---- the board ----------------------------------------------------------------------------
 
-def alerts_fingerprint(now: datetime) -> list:
+def alerts_fingerprint(now: datetime, profile=None) -> list:
     return [select(func.count()).select_from(Alert).where(active(now)).scalar_subquery(),
             select(func.max(Alert.updated_at)).scalar_subquery()]
 
 
-def notices_fingerprint(now: datetime) -> list:
+def notices_fingerprint(now: datetime, profile=None) -> list:
     return [select(func.count()).select_from(Notice).where(visible(now)).scalar_subquery(),
             select(func.max(Notice.updated_at)).scalar_subquery()]

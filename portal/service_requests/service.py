@@ -729,7 +729,7 @@ def month_figures(session: Session, now: datetime) -> dict:
             "formula": FORMULA}
 
 
-def figures_fingerprint(now: datetime) -> list:
+def figures_fingerprint(now: datetime, profile=None) -> list:
     """SQL expressions that change whenever this month's figures could change."""
     return [literal(month_start(now).strftime("%Y%m")),
             select(func.max(ServiceRequest.last_activity_at)).scalar_subquery(),

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from portal.accounts.roles import Role
 from portal.aid import service
 from portal.aid.models import AidApplication
+from portal.db import utcnow
 from portal.registry import registry
 from tests.conftest import csrf_token, sign_in
 
@@ -62,7 +63,7 @@ def test_board_section_shows_current_notices_masked(app, db, build_application, 
 
     def fingerprint():
         with app.app_context():
-            return tuple(db.execute(select(*section.fingerprint(None))).one())
+            return tuple(db.execute(select(*section.fingerprint(utcnow(), None))).one())
 
     empty = fingerprint()
     application = build_application(make_user(Role.RESIDENT), stage="notice", staff=staff,
@@ -70,7 +71,7 @@ def test_board_section_shows_current_notices_masked(app, db, build_application, 
     started = fingerprint()
     assert started != empty
     with app.test_request_context():
-        context = section.load(None, None)
+        context = section.load(utcnow(), None)
         html = app.jinja_env.get_template(section.template).render(**context)
     assert [row["name"] for row in context["notices"]] == ["张**"]
     assert "张三丰" not in html and application.id_masked not in html

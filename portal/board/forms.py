@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.registry import registry
+from portal.web.forms import Form
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ProfileForm(Form):
+    name = StringField(_l("Profile name"), validators=[
+        DataRequired(_l("Enter a name, for example Lobby.")), Length(max=80)])
+    slug = StringField(_l("Short name for the address"), filters=[
+        lambda value: value.lower() if isinstance(value, str) else value],
+        validators=[DataRequired(_l("Enter a short name, for example lobby.")), Length(max=40)],
+        render_kw={"autocapitalize": "none", "spellcheck": "false"})
+    sections = MultiCheckboxField(_l("Sections to show"), validators=[Optional()])
+    building = StringField(_l("Building"), validators=[Optional(), Length(max=20)])
+
+    def __init__(self, *args, stored_sections=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(section.key, section.title) for section in registry().sorted("board_sections")]
+        known = {key for key, _title in choices}
+        # Keep sections of areas not installed here, so saving doesn't silently drop them.
+        choices += [(key, key) for key in stored_sections if key not in known]
+        self.sections.choices = choices
