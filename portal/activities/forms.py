@@ -35,7 +35,7 @@ def category_choices():
 
 
 class ActivityForm(Form):
-    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")),
+    title = StringField(_l("Activity name"), validators=[DataRequired(_l("Enter a title.")),
                                                  Length(max=120)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
     category = SelectField(_l("Category"), choices=category_choices,
