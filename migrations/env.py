@@ -4,16 +4,24 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import portal.models  # noqa: F401 - imports every model so the metadata is complete
-from portal.db import Base
+from portal.db import Base, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
 
 
+def render_item(kind, obj, autogen_context):
+    """Write the portal's own column types as plain SQLAlchemy ones, so that a migration never
+    imports application code that may later be renamed or removed."""
+    if kind == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations_offline() -> None:
     context.configure(url=config.get_main_option("sqlalchemy.url"),
                       target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=True, compare_type=True)
+                      render_as_batch=True, compare_type=True, render_item=render_item)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -31,7 +39,7 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=True, compare_type=True)
+                      render_as_batch=True, compare_type=True, render_item=render_item)
     with context.begin_transaction():
         context.run_migrations()
 

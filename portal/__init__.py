@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 
 from flask import Flask
 
 from portal import config, extensions, registry
-
-ROOT = Path(__file__).resolve().parent.parent
+from portal.config import ROOT
 
 # Each area is a package with init_app(app) that registers its blueprints and extension points.
 AREAS = (
     "portal.accounts",
+    "portal.audit",
     "portal.notifications",
     "portal.files",
     "portal.service_requests",
@@ -61,5 +60,5 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from portal import cli
 
-    cli.init_app(app)
+    app.cli.add_command(cli.build(app))
     return app

@@ -8,15 +8,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from portal.config import ROOT
 from portal.registry import registry
-
-portal_cli = AppGroup("portal", help="Linli administration commands.")
 
 
 def alembic_config():
     from alembic.config import Config
-
-    from portal import ROOT
 
     config = Config()
     config.set_main_option("script_location", str(ROOT / "migrations"))
@@ -35,8 +32,6 @@ def compile_catalogues() -> int:
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    from portal import ROOT
-
     count = 0
     for po_path in (ROOT / "translations").glob("*/LC_MESSAGES/*.po"):
         with po_path.open("rb") as po_file:
@@ -47,20 +42,34 @@ def compile_catalogues() -> int:
     return count
 
 
-@portal_cli.command("init")
+def seed_reference_data() -> None:
+    """Add the rows every community needs (categories, aid types, templates) that are missing."""
+    from portal.extensions import db
+
+    for item in registry().sorted("reference_data"):
+        item.load(db.session)
+    db.session.commit()
+
+
+@click.command("init")
+@with_appcontext
 def init_command():
-    """Create or upgrade the database and compile the catalogues. Safe to run again."""
+    """Create or upgrade the database, seed the reference data and compile the catalogues.
+    Safe to run again: it never overwrites what staff have edited."""
     upgrade_database()
+    seed_reference_data()
     count = compile_catalogues()
-    click.echo(f"Database is at the latest version; {count} catalogue(s) compiled.")
+    click.echo(f"Database is at the latest version, reference data in place; "
+               f"{count} catalogue(s) compiled.")
 
 
-@portal_cli.command("create-user")
+@click.command("create-user")
 @click.argument("phone")
 @click.option("--name", required=True, help="Display name.")
 @click.option("--role", required=True, help="resident, grid_worker, civil_affairs, governance, "
               "culture, deputy_director, director or admin.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
 def create_user_command(phone, name, role, password_stdin):
     """Create a user. The password comes from standard input, never the command line."""
     from portal.accounts import service
@@ -88,8 +97,9 @@ def create_user_command(phone, name, role, password_stdin):
     click.echo(f"Created {role.value} {user.name} ({user.phone}).")
 
 
-@portal_cli.command("send-notifications")
+@click.command("send-notifications")
 @click.option("--batch", default=100, show_default=True, help="Messages per run.")
+@with_appcontext
 def send_notifications_command(batch):
     """Deliver the outbox through the configured sender."""
     from portal.extensions import db
@@ -126,6 +136,10 @@ def _demo_command(app: Flask) -> click.Command:
                          help="Load demo data (idempotent) and print the demo logins.")
 
 
-def init_app(app: Flask) -> None:
-    portal_cli.add_command(_demo_command(app))
-    app.cli.add_command(portal_cli)
+def build(app: Flask) -> AppGroup:
+    """The ``portal`` command group of this app: the shared commands and the areas' own."""
+    group = AppGroup("portal", help="Linli administration commands.")
+    for command in (init_command, create_user_command, send_notifications_command,
+                    _demo_command(app), *registry(app).commands):
+        group.add_command(command)
+    return group

@@ -7,6 +7,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+# The checkout: templates, static files, translations and migrations live beside the package.
+ROOT = Path(__file__).resolve().parent.parent
+
 
 class Defaults:
     DATABASE_URL = None  # filled in from the instance folder: SQLite by default

@@ -11,10 +11,11 @@ from portal.aid.models import (  # noqa: F401
     AidMaterialReview,
     AidMember,
     AidPayment,
-    AidRefCounter,
     AidType,
 )
+from portal.audit.models import AuditEntry  # noqa: F401
 from portal.board.models import BoardProfile  # noqa: F401
+from portal.clock import DailyCounter  # noqa: F401
 from portal.files.models import StoredFile  # noqa: F401
 from portal.minutes.models import (  # noqa: F401
     Meeting,
@@ -28,7 +29,6 @@ from portal.notifications.models import Notification, OutboxMessage  # noqa: F40
 from portal.service_requests.models import (  # noqa: F401
     ReplyTemplate,
     RequestCategory,
-    RequestCounter,
     RequestEvent,
     RequestFollower,
     RequestPhoto,

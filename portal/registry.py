@@ -1,8 +1,13 @@
-"""Extension points that let each area plug into shared pages without the pages knowing it.
+"""The one registry of extension points: how an area plugs into shared pages and commands
+without those pages knowing it.
 
-Each area's ``init_app(app)`` registers what it offers: a tile on the resident home,
-a link in the navigation, a panel on the staff home, a banner above every resident page,
-a demo-data loader. The shared templates loop over what is registered.
+Each area's ``init_app(app)`` registers what it offers with ``registry(app).add(...)``:
+a tile on the resident home, a link in the back-office menu, a panel on the staff home,
+a banner above every page, a board section, a survey audience, a rule for who may see its
+files, the words for its audit-log actions, its reference data, its demo data and its
+commands. The things
+themselves are defined where they belong (a board section in the area's ``board.py``, a
+panel's counts in its service); ``__init__.py`` is where every area registers them.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import click
 from flask import Flask, current_app
 
 
@@ -22,12 +28,11 @@ class Tile:
     title: Any  # a lazy string
     description: Any
     order: int = 100
-    icon: str = ""  # a short emoji-free label drawn by CSS; kept simple on purpose
 
 
 @dataclass(frozen=True)
 class StaffLink:
-    """An entry in the back-office navigation, shown when the user holds the permission."""
+    """An entry in the back-office menu, shown when the user holds the permission."""
 
     endpoint: str
     title: Any
@@ -42,6 +47,84 @@ class StaffPanel:
     template: str
     context: Callable[[Any], dict]  # receives the current user
     permission: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Banner:
+    """Shown above every page's content when ``load()`` returns a template and its context."""
+
+    load: Callable[[], tuple[str, dict] | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class BoardSection:
+    """A section of the public lobby board (/board). Must never carry personal data.
+
+    ``load(now, profile)`` returns the template context, or None/{} when there is nothing
+    to show; ``fingerprint(now, profile)`` returns SQL scalar expressions whose values change
+    whenever what the section shows changes. The board selects every section's expressions
+    in one statement to build its ETag, so a 304 costs one query. The full contract is in
+    portal/board/__init__.py.
+    """
+
+    key: str
+    title: Any
+    template: str
+    load: Callable[..., dict | None]
+    fingerprint: Callable[..., list]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class AudienceParam:
+    """One input staff fill in for a survey audience: "choice", "choices" or "date"."""
+
+    name: str
+    label: Any
+    kind: str = "choice"
+    # (session) -> [(value, label)]: the values allowed for "choice" and "choices".
+    choices: Callable[[Any], list[tuple[str, str]]] | None = None
+
+
+@dataclass(frozen=True)
+class AudienceSource:
+    """Who a survey can be sent to: ``resolver(params)`` is a select() of one column of user
+    ids (duplicates allowed), so sizes and membership are computed in the database."""
+
+    key: str
+    label: Any
+    resolver: Callable[[dict], Any]
+    params: tuple[AudienceParam, ...] = field(default_factory=tuple)
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class FileAccessRule:
+    """Who besides its owner may see a file of ``area``: the same scope as the object the file
+    belongs to. ``allows(session, user, stored_file)``; ``user`` may be anonymous."""
+
+    area: str
+    allows: Callable[[Any, Any, Any], bool]
+
+
+@dataclass(frozen=True)
+class AuditAction:
+    """The words for one action in the audit log; ``area`` "*" for actions every area has."""
+
+    area: str
+    key: str
+    label: Any
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    """Rows every community needs (categories, aid types, templates), seeded by ``portal init``.
+    ``load(session)`` adds what is missing and never overwrites what staff have edited."""
+
+    name: str
+    load: Callable[[Any], None]
     order: int = 100
 
 
@@ -61,13 +144,39 @@ class Registry:
     tiles: list[Tile] = field(default_factory=list)
     staff_links: list[StaffLink] = field(default_factory=list)
     staff_panels: list[StaffPanel] = field(default_factory=list)
-    # Callables returning a template name and context, or None; rendered above page content.
-    banners: list[Callable[[], tuple[str, dict] | None]] = field(default_factory=list)
-    demo_loaders: list[DemoLoader] = field(default_factory=list)
+    banners: list[Banner] = field(default_factory=list)
     board_sections: list[BoardSection] = field(default_factory=list)
+    audiences: dict[str, AudienceSource] = field(default_factory=dict)
+    file_rules: dict[str, FileAccessRule] = field(default_factory=dict)
+    audit_actions: dict[tuple[str, str], AuditAction] = field(default_factory=dict)
+    reference_data: list[ReferenceData] = field(default_factory=list)
+    demo_loaders: list[DemoLoader] = field(default_factory=list)
+    commands: list[click.Command] = field(default_factory=list)
+
+    _LISTS = {Tile: "tiles", StaffLink: "staff_links", StaffPanel: "staff_panels",
+              Banner: "banners", BoardSection: "board_sections",
+              ReferenceData: "reference_data", DemoLoader: "demo_loaders"}
+
+    def add(self, *items) -> None:
+        """Register extension points of any kind; the kind decides where each goes."""
+        for item in items:
+            if isinstance(item, AudienceSource):
+                self.audiences[item.key] = item
+            elif isinstance(item, FileAccessRule):
+                self.file_rules[item.area] = item
+            elif isinstance(item, AuditAction):
+                self.audit_actions[(item.area, item.key)] = item
+            elif isinstance(item, click.Command):
+                self.commands.append(item)
+            elif type(item) in self._LISTS:
+                getattr(self, self._LISTS[type(item)]).append(item)
+            else:
+                raise TypeError(f"not an extension point: {item!r}")
 
     def sorted(self, name: str) -> list:
-        return sorted(getattr(self, name), key=lambda item: item.order)
+        items = getattr(self, name)
+        items = items.values() if isinstance(items, dict) else items
+        return sorted(items, key=lambda item: item.order)
 
 
 def init_app(app: Flask) -> Registry:
@@ -78,25 +187,3 @@ def init_app(app: Flask) -> Registry:
 
 def registry(app: Flask | None = None) -> Registry:
     return (app or current_app).extensions["portal_registry"]
-
-
-@dataclass(frozen=True)
-class BoardSection:
-    """A section of the public lobby board (/board). Must never carry personal data.
-
-    ``load(now, profile)`` returns the template context, or None/{} when there is nothing
-    to show; ``fingerprint(now, profile)`` returns SQL scalar expressions (one-column
-    ``select()``s or scalar subqueries) whose values change whenever what the section shows
-    changes (an item added, edited or expired, seats taken). The board selects every
-    section's expressions in a single statement to build its ETag, so a 304 costs one query.
-    ``now`` is an aware UTC datetime; ``profile.building`` (None for all) filters by
-    building. ``template`` is rendered with the load() context plus ``now`` and ``profile``.
-    The full contract is in portal/board/__init__.py.
-    """
-
-    key: str
-    title: Any
-    template: str
-    load: Callable[..., dict]
-    fingerprint: Callable[..., list]
-    order: int = 100

@@ -25,8 +25,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)
 
-    links = registry(app).staff_links
-    links.append(StaffLink("staff.home", _l("Overview"), Permission.STAFF_AREA, order=0))
-    links.append(StaffLink("staff.users", _l("Staff accounts"), Permission.MANAGE_STAFF,
-                           order=900))
-    registry(app).demo_loaders.append(DemoLoader("accounts", demo.load, order=0))
+    registry(app).add(
+        StaffLink("staff.home", _l("Overview"), Permission.STAFF_AREA, order=0),
+        StaffLink("staff.users", _l("Staff accounts"), Permission.MANAGE_STAFF, order=900),
+        DemoLoader("accounts", demo.load, order=0),
+    )

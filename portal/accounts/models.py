@@ -7,7 +7,8 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.roles import ROLE_PERMISSIONS, Permission, Role
-from portal.db import Base, UTCDateTime, utcnow
+from portal.clock import utcnow
+from portal.db import Base, UTCDateTime
 
 
 def new_session_token() -> str:

@@ -5,86 +5,51 @@ Views and services ask ``user.can(Permission.X)``; they never compare role names
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from flask_babel import lazy_gettext as _l
 
+from portal.enums import LabelledEnum
 
-class Role(StrEnum):
-    RESIDENT = "resident"
-    GRID_WORKER = "grid_worker"
-    CIVIL_AFFAIRS = "civil_affairs"
-    GOVERNANCE = "governance"
-    CULTURE = "culture"
-    DEPUTY_DIRECTOR = "deputy_director"
-    DIRECTOR = "director"
-    ADMIN = "admin"
 
-    @property
-    def label(self):
-        return ROLE_LABELS[self]
+class Role(LabelledEnum):
+    RESIDENT = "resident", _l("Resident")
+    GRID_WORKER = "grid_worker", _l("Grid worker")
+    CIVIL_AFFAIRS = "civil_affairs", _l("Civil affairs officer")
+    GOVERNANCE = "governance", _l("Community safety officer")
+    CULTURE = "culture", _l("Culture and sports officer")
+    DEPUTY_DIRECTOR = "deputy_director", _l("Deputy director")
+    DIRECTOR = "director", _l("Director")
+    ADMIN = "admin", _l("System administrator")
 
     @property
     def is_staff(self) -> bool:
         return self is not Role.RESIDENT
 
 
-ROLE_LABELS = {
-    Role.RESIDENT: _l("Resident"),
-    Role.GRID_WORKER: _l("Grid worker"),
-    Role.CIVIL_AFFAIRS: _l("Civil affairs officer"),
-    Role.GOVERNANCE: _l("Community safety officer"),
-    Role.CULTURE: _l("Culture and sports officer"),
-    Role.DEPUTY_DIRECTOR: _l("Deputy director"),
-    Role.DIRECTOR: _l("Director"),
-    Role.ADMIN: _l("System administrator"),
-}
-
 STAFF_ROLES = tuple(role for role in Role if role.is_staff)
 
 
-class Permission(StrEnum):
-    STAFF_AREA = "staff.area"  # may enter /staff/ at all
-    MANAGE_STAFF = "staff.manage"  # staff accounts
-    MANAGE_SETTINGS = "settings.manage"
-    READ_AUDIT_LOG = "audit.read"
-    VIEW_FIGURES = "figures.view"
+class Permission(LabelledEnum):
+    STAFF_AREA = "staff.area", _l("Use the back office")
+    MANAGE_STAFF = "staff.manage", _l("Manage staff accounts")
+    MANAGE_SETTINGS = "settings.manage", _l("Change system settings")
+    READ_AUDIT_LOG = "audit.read", _l("Read the audit log")
+    VIEW_FIGURES = "figures.view", _l("See community figures")
 
-    TRIAGE_REQUESTS = "requests.triage"  # work the request queue
-    ASSIGN_REQUESTS = "requests.assign"  # assign to others, see every queue
-    MANAGE_REQUEST_SETTINGS = "requests.settings"  # categories, response templates
+    TRIAGE_REQUESTS = "requests.triage", _l("Handle resident requests")
+    # Assign to others, and see every team's queue.
+    ASSIGN_REQUESTS = "requests.assign", _l("Assign requests to anyone")
+    MANAGE_REQUEST_SETTINGS = ("requests.settings",
+                               _l("Edit request categories and reply templates"))
 
-    REVIEW_AID = "aid.review"
-    MANAGE_AID_TYPES = "aid.types"
+    REVIEW_AID = "aid.review", _l("Review aid applications")
+    MANAGE_AID_TYPES = "aid.types", _l("Edit aid types")
 
-    MANAGE_ACTIVITIES = "activities.manage"
-    PUBLISH_MINUTES = "minutes.publish"
-    PUBLISH_NOTICES = "notices.publish"
-    MANAGE_SURVEYS = "surveys.manage"
-    MANAGE_BOARD = "board.manage"
+    MANAGE_ACTIVITIES = "activities.manage", _l("Run cultural activities")
+    PUBLISH_MINUTES = "minutes.publish", _l("Publish meeting minutes")
+    PUBLISH_NOTICES = "notices.publish", _l("Publish notices and alerts")
+    MANAGE_SURVEYS = "surveys.manage", _l("Run surveys")
+    MANAGE_BOARD = "board.manage", _l("Set up the notice board")
 
-    @property
-    def label(self):
-        return PERMISSION_LABELS[self]
-
-
-PERMISSION_LABELS = {
-    Permission.STAFF_AREA: _l("Use the back office"),
-    Permission.MANAGE_STAFF: _l("Manage staff accounts"),
-    Permission.MANAGE_SETTINGS: _l("Change system settings"),
-    Permission.READ_AUDIT_LOG: _l("Read the audit log"),
-    Permission.VIEW_FIGURES: _l("See community figures"),
-    Permission.TRIAGE_REQUESTS: _l("Handle resident requests"),
-    Permission.ASSIGN_REQUESTS: _l("Assign requests to anyone"),
-    Permission.MANAGE_REQUEST_SETTINGS: _l("Edit request categories and reply templates"),
-    Permission.REVIEW_AID: _l("Review aid applications"),
-    Permission.MANAGE_AID_TYPES: _l("Edit aid types"),
-    Permission.MANAGE_ACTIVITIES: _l("Run cultural activities"),
-    Permission.PUBLISH_MINUTES: _l("Publish meeting minutes"),
-    Permission.PUBLISH_NOTICES: _l("Publish notices and alerts"),
-    Permission.MANAGE_SURVEYS: _l("Run surveys"),
-    Permission.MANAGE_BOARD: _l("Set up the notice board"),
-}
 
 P = Permission
 _FRONT_LINE = {P.STAFF_AREA, P.TRIAGE_REQUESTS}

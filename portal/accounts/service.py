@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from portal.accounts import passwords
 from portal.accounts.models import User, UserGrant, new_session_token
 from portal.accounts.roles import GRANTABLE, STAFF_ROLES, Permission, Role
-from portal.db import utcnow
+from portal.clock import utcnow
 
 PHONE_PATTERN = re.compile(r"1\d{10}")
 

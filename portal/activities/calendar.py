@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from portal.activities.models import Activity, Status
-from portal.db import utcnow
+from portal.clock import utcnow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

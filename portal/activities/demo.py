@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import User
 from portal.activities.models import Activity, Category, Signup, Status
-from portal.db import utcnow
+from portal.clock import utcnow
 
 # (title, category, days from now, hours long, capacity, companions, description)
 ACTIVITIES = [

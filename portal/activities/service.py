@@ -26,7 +26,8 @@ from portal.activities.models import (
     Status,
     new_feed_token,
 )
-from portal.db import lock_row, utcnow
+from portal.clock import utcnow
+from portal.db import lock_row
 from portal.files.models import StoredFile
 from portal.notifications.service import notify
 from portal.satisfaction import Level
@@ -405,51 +406,14 @@ def feed_activities(session: Session, token: str) -> list[tuple[Activity, Signup
     return list(rows)
 
 
-# ---- the lobby board and the staff home ------------------------------------------------------
+# ---- the staff home ------------------------------------------------------------------------
 
-BOARD_DAYS = 7
-
-
-def _board_window(now: datetime):
-    return and_(Activity.status == Status.PUBLISHED.value, Activity.starts_at > now,
-                Activity.starts_at <= now + timedelta(days=BOARD_DAYS))
-
-
-def board_load(now: datetime, profile=None, *, session: Session | None = None) -> dict | None:
-    """The next days' published activities with seats left. Activities have no building, so
-    a board profile's building does not filter them."""
-    from portal.extensions import db
-
-    session = session or db.session
-    taken = seats_taken_expression(Activity.id).label("taken")
-    rows = session.execute(
-        select(Activity.id, Activity.title, Activity.category, Activity.place,
-               Activity.starts_at, Activity.capacity, taken)
-        .where(_board_window(now), Activity.capacity > seats_taken_expression(Activity.id))
-        .order_by(Activity.starts_at).limit(8))
-    activities = [
-        {"id": row.id, "title": row.title, "category": Category(row.category),
-         "place": row.place, "starts_at": row.starts_at, "seats_left": row.capacity - row.taken}
-        for row in rows]
-    return {"activities": activities} if activities else None
-
-
-def board_fingerprint(now: datetime, profile=None) -> list:
-    """Change whenever an activity in the window changes or a seat there is taken or freed."""
-    in_window = select(Activity.id).where(_board_window(now))
-    return [
-        select(func.count(Activity.id)).where(_board_window(now)).scalar_subquery(),
-        select(func.max(Activity.updated_at)).where(_board_window(now)).scalar_subquery(),
-        select(func.count(Signup.id)).where(Signup.activity_id.in_(in_window))
-        .scalar_subquery(),
-        select(func.max(Signup.updated_at)).where(Signup.activity_id.in_(in_window))
-        .scalar_subquery(),
-    ]
+STAFF_HOME_DAYS = 7
 
 
 def staff_overview(session: Session, now: datetime) -> dict:
     window = and_(Activity.status == Status.PUBLISHED.value, Activity.starts_at > now,
-                  Activity.starts_at <= now + timedelta(days=BOARD_DAYS))
+                  Activity.starts_at <= now + timedelta(days=STAFF_HOME_DAYS))
     upcoming = session.scalar(select(func.count(Activity.id)).where(window)) or 0
     waiting = session.scalar(
         select(func.count(Signup.id)).join(Activity, Activity.id == Signup.activity_id)

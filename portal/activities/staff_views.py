@@ -16,7 +16,7 @@ from portal.accounts.roles import Permission
 from portal.activities import service
 from portal.activities.forms import ActivityForm, CheckInForm
 from portal.activities.views import register_busy_handlers
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.files.service import IMAGES, UploadRejected, claim_pending, store_upload
 from portal.satisfaction import FORMULA, LEVELS, satisfaction_rate

@@ -13,7 +13,8 @@ from portal.activities import service
 from portal.activities.calendar import activities_ics
 from portal.activities.forms import RateForm, SignupForm
 from portal.activities.models import Category
-from portal.db import DatabaseBusy, is_busy, utcnow
+from portal.clock import utcnow
+from portal.db import DatabaseBusy, is_busy
 from portal.extensions import db
 from portal.satisfaction import Level
 from portal.web.errors import error_page, form_view

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, UTCDateTime, utcnow
+from portal.clock import utcnow
+from portal.db import Base, UTCDateTime
 
 
 class AidType(Base):
@@ -167,15 +168,6 @@ class AidPayment(Base):
     amount_fen: Mapped[int] = mapped_column()
     paid_on: Mapped[date] = mapped_column(Date)
     recorded_by: Mapped[int] = mapped_column(ForeignKey("user.id"))
-
-
-class AidRefCounter(Base):
-    """The last reference number handed out on a day: A20261129-0003."""
-
-    __tablename__ = "aid_ref_counter"
-
-    day: Mapped[str] = mapped_column(String(8), primary_key=True)
-    last: Mapped[int] = mapped_column(default=0)
 
 
 class AidHoliday(Base):

@@ -14,8 +14,6 @@ from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import and_, exists, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from portal.aid import crypto, idnumber, workdays
@@ -28,10 +26,9 @@ from portal.aid.models import (
     AidMaterialReview,
     AidMember,
     AidPayment,
-    AidRefCounter,
     AidType,
 )
-from portal.db import utcnow
+from portal.clock import next_daily_number, utcnow
 from portal.files.service import IMAGES_AND_PDF, store_upload
 from portal.notifications.service import notify
 
@@ -437,16 +434,7 @@ def total_income_fen(application: AidApplication) -> int:
 
 # --- References --------------------------------------------------------------------------------
 
-def next_ref(session: Session, day: date) -> str:
-    """A20261129-0003: one atomic upsert, so two submissions at once never share a number."""
-    key = day.strftime("%Y%m%d")
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (insert(AidRefCounter).values(day=key, last=1)
-                 .on_conflict_do_update(index_elements=["day"],
-                                        set_={"last": AidRefCounter.last + 1})
-                 .returning(AidRefCounter.last))
-    number = session.execute(statement).scalar_one()
-    return f"A{key}-{number:04d}"
+REF_PREFIX = "A"  # A20261129-0003, from clock.next_daily_number
 
 
 # --- Stages ------------------------------------------------------------------------------------
@@ -498,7 +486,7 @@ def submit(session: Session, application: AidApplication, today: date,
     resubmission = application.stage == "returned"
     _move(session, application, EDITABLE, "submitted")
     if application.ref is None:
-        application.ref = next_ref(session, today)
+        application.ref = next_daily_number(session, REF_PREFIX, today)
     application.submitted_at = now
     application.household_size = household_size(application)
     application.stage_due_on = add_working_days(session, today, ACCEPT_WITHIN)

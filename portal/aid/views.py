@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.aid import service
 from portal.aid.forms import ApplicantForm, ConsentForm, MemberForm, StartForm, income_form
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.files.service import UploadRejected
 from portal.web.errors import form_view

@@ -2,8 +2,8 @@
 
 How an area puts a section on the board (the BoardSection contract)
 --------------------------------------------------------------------
-In its init_app, an area appends ``BoardSection(key, title, template, load, fingerprint,
-order)`` to ``registry(app).board_sections``:
+An area defines its ``BoardSection(key, title, template, load, fingerprint, order)`` in its
+``board.py`` and registers it in its init_app with ``registry(app).add(board.SECTION)``:
 
 - ``key``: one of "alerts", "notices", "activities", "minutes", "aid_notices", "figures".
   Profiles store these keys. "alerts" is always drawn first, as banners above the rest.
@@ -40,11 +40,11 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.roles import Permission
+from portal.config import ROOT
 from portal.registry import DemoLoader, StaffLink, registry
 
 
 def init_app(app: Flask) -> None:
-    from portal import ROOT
     from portal.board import demo, qr, service, staff_views, views
 
     app.config.setdefault("BOARD_POLL_SECONDS", 30)  # how often a screen asks for news
@@ -54,6 +54,7 @@ def init_app(app: Flask) -> None:
     app.extensions["board_code_version"] = service.code_version(ROOT)
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)
-    registry(app).staff_links.append(
-        StaffLink("board_staff.profiles", _l("Notice board"), Permission.MANAGE_BOARD, order=800))
-    registry(app).demo_loaders.append(DemoLoader("board", demo.load, order=800))
+    registry(app).add(
+        StaffLink("board_staff.profiles", _l("Notice board"), Permission.MANAGE_BOARD, order=800),
+        DemoLoader("board", demo.load, order=800),
+    )

@@ -12,7 +12,7 @@ from flask_babel import format_datetime, get_locale
 from markupsafe import Markup
 
 from portal.board import service
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.registry import registry
 from portal.web.render import wants_fragment

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from portal.errors import DomainError
+
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp",
               "application/pdf": "pdf"}
@@ -20,10 +22,8 @@ _ACTIVE_CONTENT = re.compile(rb"<\s*(script|html|iframe|svg|body|img|a\s)|javasc
 _PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|OpenAction|AA|RichMedia)\b")
 
 
-class UploadRejected(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class UploadRejected(DomainError):
+    """A file we won't store; the message says what to choose instead."""
 
 
 @dataclass

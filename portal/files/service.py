@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.files.checks import EXTENSIONS, UploadRejected, check_upload
 from portal.files.models import StoredFile
+from portal.registry import registry
 
 IMAGES = {"image/jpeg", "image/png", "image/webp"}
 IMAGES_AND_PDF = IMAGES | {"application/pdf"}
+PDF = {"application/pdf"}
 
-__all__ = ["IMAGES", "IMAGES_AND_PDF", "UploadRejected", "store_upload", "claim_pending",
-           "file_path", "may_view", "register_access_rule"]
+__all__ = ["IMAGES", "IMAGES_AND_PDF", "PDF", "UploadRejected", "Uploads", "take_uploads",
+           "store_upload", "claim_pending", "file_path", "may_view"]
 
 
 def _upload_root() -> Path:
@@ -65,16 +69,53 @@ def claim_pending(session: Session, tokens: Iterable[str], owner_id: int,
     return [by_token[token] for token in dict.fromkeys(tokens) if token in by_token]
 
 
-AccessRule = Callable[[Session, object, StoredFile], bool]
+@dataclass
+class Uploads:
+    """What a form's file field holds after ``take_uploads``: the files to attach when the form
+    is saved (kept ones first), and a message for each file that was refused."""
+
+    files: list[StoredFile] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def tokens(self) -> str:
+        """For the form's hidden field, so the next try keeps these files."""
+        return " ".join(stored.token for stored in self.files)
+
+    @property
+    def first(self) -> StoredFile | None:
+        return self.files[0] if self.files else None
 
 
-def register_access_rule(app, area: str, rule: AccessRule) -> None:
-    """Let an area decide who besides the owner may see its files (followers, staff...)."""
-    app.extensions.setdefault("file_access_rules", {})[area] = rule
+def take_uploads(session: Session, uploads: Iterable, *, kept: Iterable[str] = (),
+                 owner_id: int, area: str, allowed: set[str] = IMAGES,
+                 max_bytes: int = 8 * 1024 * 1024, max_files: int = 1) -> Uploads:
+    """Store the files chosen now, and keep the ones a failed form already uploaded.
+
+    ``uploads`` are the request's FileStorage objects (empty choices are skipped); ``kept`` are
+    the tokens the form carried from an earlier try, of which only this person's own
+    unattached files of ``area`` count. With ``max_files=1`` a new choice replaces the kept
+    file. Nothing is attached here: the caller attaches ``files`` when the form is saved.
+    """
+    chosen = [upload for upload in uploads or () if upload and getattr(upload, "filename", "")]
+    result = Uploads()
+    if not (chosen and max_files == 1):
+        result.files = claim_pending(session, kept, owner_id, area)[:max_files]
+    for upload in chosen:
+        if len(result.files) >= max_files:
+            result.errors.append(_("Add at most %(count)d files.", count=max_files))
+            break
+        try:
+            result.files.append(store_upload(session, upload, owner_id=owner_id, area=area,
+                                             allowed=allowed, max_bytes=max_bytes))
+        except UploadRejected as rejected:
+            result.errors.append(str(rejected.message))
+    return result
 
 
 def may_view(session: Session, user, stored: StoredFile) -> bool:
+    """The owner, or whoever the file's area says may see the object it belongs to."""
     if user is not None and user.is_authenticated and stored.owner_id == user.id:
         return True
-    rule = current_app.extensions.get("file_access_rules", {}).get(stored.area)
-    return bool(rule and stored.attached and rule(session, user, stored))
+    rule = registry().file_rules.get(stored.area)
+    return bool(rule and stored.attached and rule.allows(session, user, stored))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from portal.clock import today
 from portal.extensions import db
 from portal.minutes import service
 from portal.minutes.models import Meeting, Resolution
+from portal.registry import BoardSection
 
 
 def load(now, profile=None) -> dict | None:
@@ -22,9 +22,12 @@ def load(now, profile=None) -> dict | None:
 def staff_panel(user) -> dict:
     drafts = db.session.scalar(select(func.count()).select_from(Meeting)
                                .where(Meeting.published.is_(False))) or 0
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
     overdue = db.session.scalar(
         select(func.count()).select_from(service.open_resolutions_statement()
-                                         .where(Resolution.due_on < today)
+                                         .where(Resolution.due_on < today())
                                          .order_by(None).subquery())) or 0
     return {"drafts": drafts, "overdue": overdue}
+
+
+SECTION = BoardSection("minutes", _l("Meeting minutes"), "minutes/_board.html", load,
+                       service.board_fingerprint, order=30)

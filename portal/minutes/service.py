@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.roles import Permission
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.files.models import StoredFile
 from portal.minutes.models import (
     OPEN_STATUSES,

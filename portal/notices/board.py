@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.notices import service
 from portal.notices.models import Notice
+from portal.registry import Banner, BoardSection
 
 BOARD_NOTICES = 8  # the board pages through them; more belong on /notices/
 
@@ -45,3 +47,12 @@ def staff_panel(user) -> dict:
     return {"alerts": service.active_alerts(db.session, now),
             "notices": db.session.scalar(select(func.count()).select_from(Notice)
                                          .where(service.visible(now))) or 0}
+
+
+ALERT_BANNER = Banner(alert_banner)
+SECTIONS = (
+    BoardSection("alerts", _l("Emergency warnings"), "notices/_board_alerts.html", load_alerts,
+                 service.alerts_fingerprint, order=0),
+    BoardSection("notices", _l("Notices"), "notices/_board_notices.html", load_notices,
+                 service.notices_fingerprint, order=10),
+)

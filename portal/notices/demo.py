@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.accounts.models import User
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.notices import service
 from portal.notices.models import Notice, NoticeKind
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.roles import Permission
 from portal.accounts.service import active_residents_statement
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.files.models import StoredFile
 from portal.notices.models import Alert, AlertLevel, Notice, NoticeRead
 from portal.notifications.service import notify_selected

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from portal.accounts.permissions import deny_unless, staff_blueprint
 from portal.accounts.roles import Permission
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.files.service import IMAGES_AND_PDF, UploadRejected, claim_pending, store_upload
 from portal.notices import service

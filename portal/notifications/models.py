@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import Base, UTCDateTime, utcnow
+from portal.clock import utcnow
+from portal.db import Base, UTCDateTime
 
 
 class Notification(Base):

@@ -13,7 +13,8 @@ from sqlalchemy import JSON, Select, String, func, insert, literal, select, upda
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
-from portal.db import UTCDateTime, utcnow
+from portal.clock import utcnow
+from portal.db import UTCDateTime
 from portal.notifications.models import Notification, OutboxMessage
 from portal.web.pagination import Page, paginate
 

@@ -17,11 +17,9 @@ from portal.accounts.demo import DEMO_PASSWORD, RESIDENTS
 from portal.accounts.models import User
 from portal.accounts.passwords import hash_password
 from portal.accounts.roles import Role
-from portal.db import utcnow
+from portal.clock import DailyCounter, day_code, utcnow
 from portal.service_requests import service
 from portal.service_requests.models import (
-    ReplyTemplate,
-    RequestCounter,
     RequestEvent,
     ServiceRequest,
 )
@@ -42,18 +40,10 @@ TEXTS = {
     "policy": ["想咨询一下老年人助餐补贴怎么申请。", "孩子入学需要开居住证明，要带什么材料？"],
     "other": ["小区健身器材有一个坏了，希望能修一下。"],
 }
-TEMPLATES = [
-    ("已受理", "您好，您反映的问题我们已经收到，网格员会在今天内上门查看，请保持电话畅通。"),
-    ("已办结", "您好，您反映的问题已经处理完毕。如果还有问题，请随时联系社区。感谢您的支持！"),
-    ("转物业", "您好，这个问题属于物业公司负责范围，我们已联系物业，请他们尽快处理。"),
-]
 
 
 def load(session, echo, scale=None) -> None:
-    service.seed_categories(session)
-    if not session.scalar(select(func.count()).select_from(ReplyTemplate)):
-        for title, body in TEMPLATES:
-            session.add(ReplyTemplate(title=title, body=body))
+    service.seed_reference_data(session)
     _handful(session, echo)
     if scale:
         session.commit()
@@ -111,7 +101,8 @@ def generate(session, count: int, seed: int = 7) -> int:
         User.role.in_(service.TRIAGE_ROLES)))]
     sla = service.Sla.from_config()
     now = utcnow()
-    counters = dict(session.execute(select(RequestCounter.day, RequestCounter.last)).all())
+    counters = dict(session.execute(select(DailyCounter.day, DailyCounter.last)
+                                    .where(DailyCounter.series == service.REF_PREFIX)).all())
     next_id = (session.scalar(select(func.max(ServiceRequest.id))) or 0) + 1
     batch_requests, batch_events = [], []
     for index in range(wanted):
@@ -121,11 +112,11 @@ def generate(session, count: int, seed: int = 7) -> int:
         urgent, many = rng.random() < 0.15, rng.random() < 0.2
         priority = service.priority_for(urgent, many)
         respond_by, resolve_by = sla.deadlines(created, priority)
-        day = service.shanghai_day(created)
+        day = day_code(created)
         counters[day] = counters.get(day, 0) + 1
         team = [row for row in staff if row.role == category.role] or staff
         assignee = rng.choice(team).id if team and rng.random() < 0.8 else None
-        row = {"id": next_id + index, "ref": f"R{day}-{counters[day]:04d}",
+        row = {"id": next_id + index, "ref": f"{service.REF_PREFIX}{day}-{counters[day]:04d}",
                "idempotency_key": f"{BULK_KEY}{have + index}-{secrets.token_hex(4)}",
                "owner_id": owner_id, "category_id": category.id,
                "description": rng.choice(TEXTS.get(category.key, TEXTS["other"])),
@@ -135,7 +126,8 @@ def generate(session, count: int, seed: int = 7) -> int:
                "resolve_by": resolve_by, "flagged": False, "merged_into_id": None,
                "outcome_note": None, "transferred_to": None, "rating": None,
                "rating_comment": None, "first_response_at": None, "accepted_at": None,
-               "resolved_at": None, "closed_at": None, "rated_at": None}
+               "resolved_at": None, "closed_at": None, "rated_at": None, "channel": "web",
+               "external_ref": None}
         events = [(created, None, service.SUBMITTED, owner_id)]
         # How far along it got depends on its age: old ones are mostly done.
         age_hours = (now - created).total_seconds() / 3600
@@ -209,12 +201,16 @@ def _advance_sequence(session) -> None:
 
 
 def _save_counters(session, counters) -> None:
-    existing = set(session.scalars(select(RequestCounter.day)))
-    new = [{"day": day, "last": last} for day, last in counters.items() if day not in existing]
+    series = service.REF_PREFIX
+    existing = set(session.scalars(select(DailyCounter.day)
+                                   .where(DailyCounter.series == series)))
+    new = [{"series": series, "day": day, "last": last}
+           for day, last in counters.items() if day not in existing]
     if new:
-        session.execute(insert(RequestCounter), new)
+        session.execute(insert(DailyCounter), new)
     for day in existing & set(counters):
-        session.execute(update(RequestCounter).where(RequestCounter.day == day)
+        session.execute(update(DailyCounter)
+                        .where(DailyCounter.series == series, DailyCounter.day == day)
                         .values(last=counters[day]))
 
 

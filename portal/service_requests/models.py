@@ -8,7 +8,8 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
-from portal.db import Base, UTCDateTime, utcnow
+from portal.clock import utcnow
+from portal.db import Base, UTCDateTime
 from portal.files.models import StoredFile
 
 
@@ -39,15 +40,6 @@ class ReplyTemplate(Base):
     body: Mapped[str] = mapped_column(Text)
 
 
-class RequestCounter(Base):
-    """The last sequence number given out on one Shanghai calendar day (R20261129-0007)."""
-
-    __tablename__ = "request_counter"
-
-    day: Mapped[str] = mapped_column(String(8), primary_key=True)
-    last: Mapped[int] = mapped_column(default=0)
-
-
 class ServiceRequest(Base):
     __tablename__ = "service_request"
     __table_args__ = (
@@ -69,6 +61,10 @@ class ServiceRequest(Base):
     description: Mapped[str] = mapped_column(Text)
     building: Mapped[str] = mapped_column(String(20))
     location: Mapped[str] = mapped_column(String(100), default="")
+    # How it reached us: web (the resident), phone, visit, patrol, hotline (12345) or api;
+    # external_ref is the hotline's order number or the API key's name.
+    channel: Mapped[str] = mapped_column(String(12), default="web")
+    external_ref: Mapped[str | None] = mapped_column(String(60))
     urgent: Mapped[bool] = mapped_column(default=False)
     many_households: Mapped[bool] = mapped_column(default=False)
     priority: Mapped[int] = mapped_column(default=3)

@@ -16,19 +16,16 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, delete, exists, false, func, literal, or_, select, true
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload
 
 from portal.accounts.models import User
 from portal.accounts.roles import ROLE_PERMISSIONS, Permission, Role
-from portal.db import utcnow
+from portal.clock import local_day, next_daily_number, utcnow
 from portal.notifications.service import notify
 from portal.satisfaction import FORMULA, Level, satisfaction_rate
 from portal.service_requests.models import (
     ReplyTemplate,
     RequestCategory,
-    RequestCounter,
     RequestEvent,
     RequestFollower,
     RequestPhoto,
@@ -106,6 +103,7 @@ TRIAGE_ROLES = tuple(role.value for role, perms in ROLE_PERMISSIONS.items()
                      if Permission.TRIAGE_REQUESTS in perms)
 ROUTING_ROLES = (Role.GRID_WORKER, Role.GOVERNANCE, Role.CIVIL_AFFAIRS)
 
+REF_PREFIX = "R"
 REF_PATTERN = re.compile(r"^R\d{8}-\d{4,}$")
 
 
@@ -185,6 +183,23 @@ def save_category(session: Session, category: RequestCategory | None, *, name_zh
     return category
 
 
+# The reply templates a fresh install starts with; staff edit them in the request settings.
+DEFAULT_TEMPLATES = (
+    ("已受理", "您好，您反映的问题我们已经收到，网格员会在今天内上门查看，请保持电话畅通。"),
+    ("已办结", "您好，您反映的问题已经处理完毕。如果还有问题，请随时联系社区。感谢您的支持！"),
+    ("转物业", "您好，这个问题属于物业公司负责范围，我们已联系物业，请他们尽快处理。"),
+)
+
+
+def seed_reference_data(session: Session) -> None:
+    """The categories that are missing, and the default templates on a fresh install."""
+    seed_categories(session)
+    if session.scalar(select(ReplyTemplate.id).limit(1)) is None:
+        session.add_all(ReplyTemplate(title=title, body=body)
+                        for title, body in DEFAULT_TEMPLATES)
+        session.flush()
+
+
 def reply_templates(session: Session) -> list[ReplyTemplate]:
     return list(session.scalars(select(ReplyTemplate).order_by(ReplyTemplate.title)))
 
@@ -201,26 +216,6 @@ def save_template(session: Session, template: ReplyTemplate | None, *, title: st
 
 # --- submitting ---------------------------------------------------------------------------
 
-def shanghai_day(moment: datetime) -> str:
-    return moment.astimezone(SHANGHAI).strftime("%Y%m%d")
-
-
-def next_ref(session: Session, now: datetime) -> str:
-    """The next reference of the Shanghai day, drawn from a counter row in this transaction.
-
-    The upsert is one atomic statement that takes the row's write lock, so concurrent
-    submissions each get their own number and the number is never reused.
-    """
-    day = shanghai_day(now)
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (insert(RequestCounter).values(day=day, last=1)
-                 .on_conflict_do_update(index_elements=["day"],
-                                        set_={"last": RequestCounter.last + 1})
-                 .returning(RequestCounter.last))
-    number = session.execute(statement).scalar_one()
-    return f"R{day}-{number:04d}"
-
-
 def find_by_key(session: Session, owner_id: int, key: str) -> ServiceRequest | None:
     return session.scalar(select(ServiceRequest).where(
         ServiceRequest.idempotency_key == key, ServiceRequest.owner_id == owner_id))
@@ -235,7 +230,8 @@ def submit(session: Session, owner: User, *, category: RequestCategory, descript
     priority = priority_for(urgent, many_households)
     respond_by, resolve_by = sla.deadlines(now, priority)
     request = ServiceRequest(
-        ref=next_ref(session, now), idempotency_key=idempotency_key, owner_id=owner.id,
+        ref=next_daily_number(session, REF_PREFIX, local_day(now)), idempotency_key=idempotency_key,
+        owner_id=owner.id,
         category_id=category.id, category=category, description=description, building=building,
         location=location, urgent=urgent, many_households=many_households, priority=priority,
         status=SUBMITTED, role=category.role, created_at=now, respond_by=respond_by,

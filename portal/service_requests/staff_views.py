@@ -22,7 +22,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.permissions import deny_unless, permission_required, staff_blueprint
 from portal.accounts.roles import Permission, Role
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.satisfaction import Level
 from portal.service_requests import category_name, service

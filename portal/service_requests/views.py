@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.files.service import UploadRejected, claim_pending, store_upload
 from portal.satisfaction import Level

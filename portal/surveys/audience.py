@@ -1,11 +1,11 @@
-"""Who a survey is for: an extension point other areas plug their audiences into.
+"""Who a survey is for: the survey audiences registered in ``portal.registry``.
 
 An audience source has a key, a label, the parameters staff fill in, and a resolver that
 turns those parameters into a SQL select of user ids. Sizes and eligibility are computed
-in the database from that select, whatever its size. The activities area can add
+in the database from that select, whatever its size. The activities area adds
 "attended activity X" and the requests area "request resolved between dates" with
 
-    register_audience_source(app, AudienceSource("activity_attended", _l("..."),
+    registry(app).add(AudienceSource("activity_attended", _l("..."),
         resolver=lambda params: select(Signup.user_id).where(...),
         params=(AudienceParam("activity", _l("Activity"), "choice", choices=fn),)))
 
@@ -14,12 +14,8 @@ without changing this package.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
-from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, distinct, func, select, union_all
@@ -27,42 +23,15 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
 from portal.accounts.roles import Role
-
-EXTENSION_KEY = "survey_audiences"
-
-
-@dataclass(frozen=True)
-class AudienceParam:
-    """One input staff fill in. kind: "choice" (one value), "choices" (several), "date"."""
-
-    name: str
-    label: Any
-    kind: str = "choice"
-    # (session) -> [(value, label)]: the values allowed for "choice" and "choices".
-    choices: Callable[[Session], list[tuple[str, str]]] | None = None
+from portal.registry import AudienceParam, AudienceSource, registry
 
 
-@dataclass(frozen=True)
-class AudienceSource:
-    key: str
-    label: Any
-    # (params) -> a select() of one column of user ids (duplicates allowed).
-    resolver: Callable[[dict], Select]
-    params: tuple[AudienceParam, ...] = field(default_factory=tuple)
-    order: int = 100
-
-
-def register_audience_source(app: Flask, source: AudienceSource) -> None:
-    app.extensions.setdefault(EXTENSION_KEY, {})[source.key] = source
-
-
-def sources(app: Flask | None = None) -> list[AudienceSource]:
-    registered = (app or current_app).extensions.get(EXTENSION_KEY, {})
-    return sorted(registered.values(), key=lambda source: source.order)
+def sources() -> list[AudienceSource]:
+    return registry().sorted("audiences")
 
 
 def get_source(key: str) -> AudienceSource | None:
-    return current_app.extensions.get(EXTENSION_KEY, {}).get(key)
+    return registry().audiences.get(key)
 
 
 def active_residents() -> Select:
@@ -87,11 +56,6 @@ BUILT_IN = (
                               choices=_resident_buildings),),
         order=10),
 )
-
-
-def init_app(app: Flask) -> None:
-    for source in BUILT_IN:
-        register_audience_source(app, source)
 
 
 def member_ids(survey) -> Select | None:

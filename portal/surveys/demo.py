@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select
 from portal.accounts.models import User
 from portal.accounts.passwords import hash_password
 from portal.accounts.roles import Role
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.surveys import service
 from portal.surveys.models import Kind, Participation, Question, Survey
 

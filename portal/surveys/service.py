@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import User
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.satisfaction import LEVELS, Level, satisfaction_rate
 from portal.surveys import audience
 from portal.surveys.models import (

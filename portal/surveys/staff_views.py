@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.permissions import staff_blueprint
 from portal.accounts.roles import Permission
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.satisfaction import FORMULA
 from portal.surveys import audience, service

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.surveys import service
 from portal.web.errors import form_view

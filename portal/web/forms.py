@@ -27,9 +27,17 @@ class Form(FlaskForm):
                 filters.insert(0, strip_spaces)
             return unbound_field.bind(form=form, filters=filters, **options)
 
+    def add_error(self, message, field: str | None = None) -> None:
+        """Show a message on ``field``, or in the error summary when the form has no such field."""
+        if field and field in self:
+            self[field].errors = [*self[field].errors, str(message)]
+        else:
+            self.form_errors.append(str(message))
+
     def error_list(self):
-        """(field id, message) pairs for the error summary, in form order."""
-        pairs = []
+        """(field id, message) pairs for the error summary, in form order; form-wide messages
+        (with no field to link to) come first with an empty id."""
+        pairs = [("", message) for message in self.form_errors]
         for field in self:
             for message in field.errors:
                 pairs.append((field.id, message))

@@ -21,8 +21,8 @@ def _navigation():
 
 def _banners():
     shown = []
-    for banner in registry().banners:
-        result = banner()
+    for banner in registry().sorted("banners"):
+        result = banner.load()
         if result:
             shown.append(result)
     return shown

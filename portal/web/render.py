@@ -1,8 +1,11 @@
-"""The one place that decides whether a request gets a whole page or just a fragment."""
+"""The one place that decides whether a request gets a whole page or just a fragment, and the
+one way a refused action is shown."""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import flash, render_template, request
+
+from portal.errors import DomainError
 
 
 def wants_fragment() -> bool:
@@ -31,3 +34,18 @@ def render(page_template: str, fragment_template: str | None = None, status: int
 def render_form_errors(page_template: str, fragment_template: str | None = None, **context):
     """A form that failed validation: 422, the person's values kept, the summary focused."""
     return render(page_template, fragment_template, status=422, **context)
+
+
+def refused(error: DomainError, page_template: str, fragment_template: str | None = None, *,
+            form=None, **context):
+    """A service said no: the page (or fragment) again with the error shown, values kept.
+
+    With a form, the message goes on ``error.field`` (or the form's summary when the field
+    is not on it); without one, it is the error feedback (a flash) that pages show in the
+    layout and fragments through ``_flashes.html``.
+    """
+    if form is not None:
+        form.add_error(error.message, error.field)
+    else:
+        flash(str(error.message), "error")
+    return render(page_template, fragment_template, status=error.status, **context)

@@ -6,12 +6,27 @@ import secrets
 
 from flask import Flask, g, request
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 
 def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(18)
     return g.csp_nonce
+
+
+def hx_nonce() -> Markup:
+    """The attribute htmx's CSP extension needs on every element that makes a request."""
+    return Markup('hx-nonce="%s"') % csp_nonce()
+
+
+def csrf_field(form=None, prefix: str = "") -> Markup:
+    """The one way a template puts the CSRF token in a form; ``form`` or ``prefix`` for a
+    WTForms form built with a prefix (its token field is then named ``<prefix>csrf_token``)."""
+    name = form.csrf_token.name if form is not None else f"{prefix}csrf_token"
+    return Markup('<input type="hidden" name="%s" value="%s">') % (escape(name),
+                                                                  generate_csrf())
 
 
 def content_security_policy(nonce: str) -> str:
@@ -32,7 +47,7 @@ def content_security_policy(nonce: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.globals.update(csp_nonce=csp_nonce, hx_nonce=hx_nonce, csrf_field=csrf_field)
 
     @app.after_request
     def set_security_headers(response):

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from portal.activities.models import Activity
-from portal.db import utcnow
+from portal.clock import utcnow
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from portal.accounts.roles import Role
 from portal.activities import service
 from portal.activities.models import Activity, CalendarFeed, Signup
-from portal.db import utcnow
+from portal.clock import utcnow
 from tests.conftest import csrf_token, sign_in
 
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.activities import service
+from portal.activities import board, service
 from portal.activities.models import Signup
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.notifications.models import Notification
 
 
@@ -192,17 +192,19 @@ def test_board_fingerprint_changes_when_a_seat_is_taken(app, db, make_user, make
     now = utcnow()
 
     def fingerprint():
-        return db.execute(select(*service.board_fingerprint(now))).one()
+        return db.execute(select(*board.fingerprint(now))).one()
 
     before = fingerprint()
-    assert service.board_load(now, session=db)["activities"][0]["seats_left"] == 10
+    with app.app_context():
+        assert board.load(now)["activities"][0]["seats_left"] == 10
     user = make_user()
     _sign_up(db, activity, user, companions=1)
     after_signup = fingerprint()
     assert after_signup != before
     _cancel(db, activity, user)
     assert fingerprint() != after_signup
-    data = service.board_load(now, session=db)
+    with app.app_context():
+        data = board.load(now)
     assert data["activities"][0]["seats_left"] == 10
     assert set(data["activities"][0]) == {"id", "title", "category", "place", "starts_at",
                                           "seats_left"}

@@ -24,7 +24,7 @@ from sqlalchemy import insert, select
 
 from portal.accounts.models import User
 from portal.activities.models import Activity, Signup
-from portal.db import utcnow
+from portal.clock import utcnow
 
 ROOT = Path(__file__).resolve().parents[2]
 

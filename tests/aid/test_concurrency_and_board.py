@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.accounts.roles import Role
 from portal.aid import service
 from portal.aid.models import AidApplication
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.registry import registry
 from tests.conftest import csrf_token, sign_in
 

@@ -13,7 +13,7 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage
 
 from portal.board.models import BoardProfile
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.files.service import store_upload
 from portal.notifications.service import notify
 from tests.board.sections import ALERT_LIFETIME

@@ -22,7 +22,7 @@ from portal.activities import service as activities
 from portal.aid import service as aid
 from portal.aid.demo import make_id_number
 from portal.aid.models import AidApplication
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.minutes import service as minutes
 from portal.notices import service as notices
 from portal.notifications.service import notify

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import expect
 
 from portal.accounts.roles import Role
-from portal.db import utcnow
+from portal.clock import utcnow
 from tests.conftest import TEST_PASSWORD
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

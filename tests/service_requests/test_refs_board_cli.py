@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.roles import Role
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.registry import registry
 from portal.satisfaction import Level
 from portal.service_requests import service as s

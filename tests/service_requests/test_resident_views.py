@@ -185,7 +185,7 @@ def test_opening_an_old_resolved_request_closes_it(app, db, resident, resident_c
                                                    make_user, file_request):
     from datetime import timedelta
 
-    from portal.db import utcnow
+    from portal.clock import utcnow
 
     staff = make_user(Role.GRID_WORKER)
     item = file_request(resident)

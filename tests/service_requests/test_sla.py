@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.roles import Role
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.service_requests import service as s
 from portal.service_requests.models import ServiceRequest
 

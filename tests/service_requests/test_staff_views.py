@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.accounts.roles import Role
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.notifications.models import Notification
 from portal.service_requests import service as s
 from portal.service_requests.models import ReplyTemplate, RequestCategory, RequestEvent

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.roles import Role
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.notifications.models import Notification
 from portal.satisfaction import Level
 from portal.service_requests import service as s

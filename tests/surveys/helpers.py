@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.surveys.models import Kind, Question, Survey
 
 EVERY_KIND = [

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from portal.accounts.roles import Role
 from portal.activities.models import Activity, Signup
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.service_requests import service as requests
 from portal.surveys import audience
 from portal.surveys.service import create_survey

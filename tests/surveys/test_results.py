@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from portal.accounts.models import User
 from portal.accounts.roles import Role
-from portal.surveys import AudienceParam, AudienceSource, register_audience_source
+from portal.registry import AudienceParam, AudienceSource, registry
 from portal.surveys.models import Answer, Participation, Response
 from portal.surveys.service import bulk_responses, nps
 from tests.conftest import csrf_token, sign_in
@@ -218,7 +218,7 @@ def test_another_area_can_add_an_audience(make_app, make_user):
     from portal.surveys import audience as audiences
 
     def init_app(app: Flask):
-        register_audience_source(app, AudienceSource(
+        registry(app).add(AudienceSource(
             "phone_prefix", "Phone starts with",
             resolver=lambda params: select(User.id).where(User.phone.like(params["p"] + "%")),
             params=(AudienceParam("p", "Prefix", "choice",
@@ -227,7 +227,7 @@ def test_another_area_can_add_an_audience(make_app, make_user):
     app = make_app()
     init_app(app)
     with app.app_context():
-        assert "phone_prefix" in [source.key for source in audiences.sources(app)]
+        assert "phone_prefix" in [source.key for source in audiences.sources()]
     db = app.extensions["db_sessionmaker"]()
     survey = make_survey(db, audience="phone_prefix", params={"p": "1370000"})
     make_user(Role.RESIDENT)  # phone 1370000xxxx in the fixture
