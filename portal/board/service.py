@@ -17,9 +17,11 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, literal, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.board.models import BoardProfile
+from portal.errors import DomainError
 from portal.registry import BoardSection
 
 # The files a screen keeps for weeks: when a deploy changes them, ETags change and screens
@@ -27,6 +29,7 @@ from portal.registry import BoardSection
 CODE_FILES = ("static/js/board.js", "static/css/board.css", "templates/board/page.html",
               "templates/board/_content.html", "portal/board/service.py")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+SLUG_TAKEN = _l("Another profile already uses this short name. Choose another one.")
 
 
 @dataclass(frozen=True)
@@ -47,13 +50,6 @@ class Profile:
 
 
 DEFAULT_PROFILE = Profile()
-
-
-class ProfileError(Exception):
-    def __init__(self, field: str, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
 
 
 def find_profile(session: Session, slug: str | None) -> Profile | None:
@@ -153,26 +149,31 @@ def get_profile(session: Session, profile_id: int) -> BoardProfile | None:
 
 def _check_slug(session: Session, slug: str, profile_id: int | None) -> None:
     if not SLUG.match(slug):
-        raise ProfileError("slug", _l("Use lower-case letters, digits and dashes, for example "
-                                      "lobby or building-3."))
+        raise DomainError(_l("Use lower-case letters, digits and dashes, for example lobby or "
+                             "building-3."), field="slug")
     clash = session.scalar(select(BoardProfile.id).where(BoardProfile.slug == slug))
     if clash is not None and clash != profile_id:
-        raise ProfileError("slug", _l("Another profile already uses this short name."))
+        raise DomainError(SLUG_TAKEN, field="slug")
 
 
 def save_profile(session: Session, profile: BoardProfile | None, *, slug: str, name: str,
                  sections: list[str], building: str | None) -> BoardProfile:
-    """Create (profile=None) or update a profile. Raises ProfileError on a bad short name."""
+    """Create (profile=None) or update a profile. Raises DomainError on a bad or taken short
+    name, also when another request took it a moment ago (the unique index says so)."""
     slug = slug.strip().lower()
     _check_slug(session, slug, profile.id if profile else None)
-    if profile is None:
-        profile = BoardProfile()
-        session.add(profile)
-    profile.slug = slug
-    profile.name = name
-    profile.sections = list(dict.fromkeys(sections))
-    profile.building = building or None
-    session.flush()
+    try:
+        with session.begin_nested():
+            if profile is None:
+                profile = BoardProfile()
+                session.add(profile)
+            profile.slug = slug
+            profile.name = name
+            profile.sections = list(dict.fromkeys(sections))
+            profile.building = building or None
+            session.flush()
+    except IntegrityError:
+        raise DomainError(SLUG_TAKEN, field="slug") from None
     return profile
 
 

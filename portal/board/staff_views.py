@@ -4,24 +4,28 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.permissions import permission_required, staff_blueprint
 from portal.accounts.roles import Permission
 from portal.board import service
 from portal.board.forms import ProfileForm
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.web.errors import form_view
 from portal.web.forms import ActionForm
 from portal.web.pagination import page_number, paginate
-from portal.web.render import render
+from portal.web.render import refused, render, render_form_errors
 
 bp = staff_blueprint("board_staff", __name__, "/staff/board")
 
 
-def _list_page(form, status=200):
+LIST_PAGE = "board/staff/profiles.html"
+EDIT_PAGE = "board/staff/profile.html"
+
+
+def _list_context(form) -> dict:
     page = paginate(db.session, service.profiles_statement(), page_number(), per_page=50)
-    return render("board/staff/profiles.html", status=status, page=page, form=form)
+    return {"page": page, "profile_form": form}
 
 
 def _profile_or_404(profile_id: int):
@@ -31,30 +35,15 @@ def _profile_or_404(profile_id: int):
     return profile
 
 
-def _save(form, profile):
-    """Validate and save; None when the form has errors (they are on the form)."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        saved = service.save_profile(db.session, profile, slug=form.slug.data,
-                                     name=form.name.data, sections=form.sections.data or [],
-                                     building=form.building.data)
-        db.session.commit()
-    except service.ProfileError as error:
-        db.session.rollback()
-        getattr(form, error.field).errors.append(error.message)
-        return None
-    except IntegrityError:  # the same profile sent twice at once
-        db.session.rollback()
-        form.slug.errors.append(_("Another profile already uses this short name."))
-        return None
-    return saved
+def _save(profile, form):
+    return service.save_profile(db.session, profile, slug=form.slug.data, name=form.name.data,
+                                sections=form.sections.data or [], building=form.building.data)
 
 
 @bp.get("")
 @permission_required(Permission.MANAGE_BOARD)
 def profiles():
-    return _list_page(ProfileForm(formdata=None))
+    return render(LIST_PAGE, **_list_context(ProfileForm(formdata=None)))
 
 
 @bp.post("")
@@ -62,22 +51,26 @@ def profiles():
 @form_view
 def create_profile():
     form = ProfileForm()
-    saved = _save(form, None)
-    if saved is None:
-        return _list_page(form, status=422)
+    if not form.validate_on_submit():
+        return render_form_errors(LIST_PAGE, **_list_context(form))
+    try:
+        saved = _save(None, form)
+    except DomainError as error:
+        return refused(error, LIST_PAGE, form=form, **_list_context(form))
+    db.session.commit()
     flash(_("Profile %(name)s saved.", name=saved.name), "success")
     return redirect(url_for("board_staff.profiles"), 303)
 
 
-def _edit_page(profile, form=None, status=200):
+def _edit_context(profile, form=None) -> dict:
     form = form or ProfileForm(formdata=None, obj=profile, stored_sections=profile.sections)
-    return render("board/staff/profile.html", status=status, profile=profile, form=form)
+    return {"profile": profile, "profile_form": form}
 
 
 @bp.get("/<int:profile_id>")
 @permission_required(Permission.MANAGE_BOARD)
 def edit_profile(profile_id):
-    return _edit_page(_profile_or_404(profile_id))
+    return render(EDIT_PAGE, **_edit_context(_profile_or_404(profile_id)))
 
 
 @bp.post("/<int:profile_id>")
@@ -86,9 +79,13 @@ def edit_profile(profile_id):
 def update_profile(profile_id):
     profile = _profile_or_404(profile_id)
     form = ProfileForm(stored_sections=profile.sections)
-    saved = _save(form, profile)
-    if saved is None:
-        return _edit_page(_profile_or_404(profile_id), form, status=422)
+    if not form.validate_on_submit():
+        return render_form_errors(EDIT_PAGE, **_edit_context(profile, form))
+    try:
+        saved = _save(profile, form)
+    except DomainError as error:
+        return refused(error, EDIT_PAGE, form=form, **_edit_context(profile, form))
+    db.session.commit()
     flash(_("Profile %(name)s saved.", name=saved.name), "success")
     return redirect(url_for("board_staff.profiles"), 303)
 
@@ -99,7 +96,7 @@ def update_profile(profile_id):
 def delete_profile(profile_id):
     profile = _profile_or_404(profile_id)
     if not ActionForm().validate_on_submit():
-        return _edit_page(profile, status=422)
+        return render(EDIT_PAGE, status=422, **_edit_context(profile))
     service.delete_profile(db.session, profile)
     db.session.commit()
     flash(_("Profile deleted."), "success")

@@ -8,11 +8,11 @@ fingerprints, plus one for a named profile.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, make_response, render_template, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from markupsafe import Markup
 
 from portal.board import service
-from portal.clock import utcnow
+from portal.clock import local_day, utcnow
 from portal.extensions import db
 from portal.registry import registry
 from portal.web.render import wants_fragment
@@ -49,7 +49,7 @@ def _board(variant: str):
     values = service.fingerprint_values(db.session, sections, now, profile)
     code = current_app.extensions["board_code_version"]
     tag_parts = dict(code=code, values=values, sections=sections, profile=profile,
-                     locale=str(get_locale()), day=format_datetime(now, "yyyy-MM-dd"),
+                     locale=str(get_locale()), day=local_day(now).isoformat(),
                      settings=_settings())
     tag = service.etag(variant=variant, **tag_parts)
     fragment_tag = service.etag(variant="fragment", **tag_parts)

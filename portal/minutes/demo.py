@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, insert, select
 
 from portal.accounts.models import User
+from portal.clock import utcnow
 from portal.minutes import service
 from portal.minutes.models import Meeting, MeetingKind, Resolution, ResolutionStatus
 
@@ -83,7 +84,7 @@ def _load_many(session, count: int, author_id: int | None) -> None:
     """Many published meetings with two resolutions each, inserted in bulk. Idempotent."""
     have = session.scalar(select(func.count()).select_from(Meeting)
                           .where(Meeting.form_key.like("bulk-%"))) or 0
-    now = datetime.now(UTC)
+    now = utcnow()
     kinds = list(MeetingKind)
     rows = []
     for number in range(have, count):

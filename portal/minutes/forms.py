@@ -3,6 +3,7 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import (
     DateField,
     HiddenField,
@@ -28,23 +29,15 @@ class KeyedForm(Form):
     form_key = HiddenField(default=new_form_key, validators=[DataRequired(), Length(max=40)])
 
 
-def _kind_choices():
-    return [(kind.value, kind.label) for kind in MeetingKind]
-
-
-def _status_choices():
-    return [(status.value, status.label) for status in ResolutionStatus]
-
-
 class MeetingForm(KeyedForm):
-    kind = SelectField(_l("Type of meeting"), choices=_kind_choices,
+    kind = SelectField(_l("Type of meeting"), choices=MeetingKind.choices,
                        validators=[DataRequired(_l("Choose the type of meeting."))])
-    title = StringField(_l("Title"), validators=[
+    title = StringField(lazy_pgettext("meeting", "Title"), validators=[
         DataRequired(_l("Enter a title.")),
         Length(max=120, message=_l("Use at most %(max)d characters."))])
     held_on = DateField(_l("Date of the meeting"), validators=[
         InputRequired(_l("Enter the date of the meeting, for example 2026-11-20."))])
-    place = StringField(_l("Place"), validators=[
+    place = StringField(lazy_pgettext("meeting", "Place"), validators=[
         DataRequired(_l("Enter where the meeting was held.")),
         Length(max=120, message=_l("Use at most %(max)d characters."))])
     attendance = IntegerField(_l("Number attending"), validators=[
@@ -61,6 +54,8 @@ class MeetingForm(KeyedForm):
 
 class AttachmentForm(Form):
     files = MultipleFileField(_l("PDF files"), render_kw={"accept": "application/pdf"})
+    # The files a failed try already uploaded, so only the refused ones need choosing again.
+    kept = HiddenField()
 
 
 class ResolutionForm(KeyedForm):
@@ -74,7 +69,7 @@ class ResolutionForm(KeyedForm):
 
 
 class UpdateForm(KeyedForm):
-    status = SelectField(_l("Status"), choices=_status_choices)
+    status = SelectField(lazy_pgettext("resolution", "Status"), choices=ResolutionStatus.choices)
     progress = IntegerField(_l("Progress (%)"), validators=[
         InputRequired(_l("Enter the progress as a number from 0 to 100.")),
         NumberRange(min=0, max=100, message=_l("Enter a number from 0 to 100."))],

@@ -1,58 +1,36 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.clock import utcnow
 from portal.db import Base, UTCDateTime
+from portal.enums import LabelledEnum
 
 
-class MeetingKind(StrEnum):
-    REPRESENTATIVES = "representatives"
-    OWNERS_COMMITTEE = "owners_committee"
-    COUNCIL = "council"
-    JOINT = "joint"
-    HEARING = "hearing"
-
-    @property
-    def label(self):
-        return MEETING_KIND_LABELS[self]
+class MeetingKind(LabelledEnum):
+    REPRESENTATIVES = "representatives", _l("Residents' representatives assembly")
+    OWNERS_COMMITTEE = "owners_committee", _l("Owners' committee meeting")
+    COUNCIL = "council", _l("Residents' council")
+    JOINT = "joint", _l("Joint meeting")
+    HEARING = "hearing", _l("Public hearing")
 
 
-MEETING_KIND_LABELS = {
-    MeetingKind.REPRESENTATIVES: _l("Residents' representatives assembly"),
-    MeetingKind.OWNERS_COMMITTEE: _l("Owners' committee meeting"),
-    MeetingKind.COUNCIL: _l("Residents' council"),
-    MeetingKind.JOINT: _l("Joint meeting"),
-    MeetingKind.HEARING: _l("Public hearing"),
-}
-
-
-class ResolutionStatus(StrEnum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    SHELVED = "shelved"
-
-    @property
-    def label(self):
-        return RESOLUTION_STATUS_LABELS[self]
+class ResolutionStatus(LabelledEnum):
+    NOT_STARTED = "not_started", lazy_pgettext("resolution status", "Not started")
+    IN_PROGRESS = "in_progress", lazy_pgettext("resolution status", "In progress")
+    DONE = "done", lazy_pgettext("resolution status", "Done")
+    SHELVED = "shelved", lazy_pgettext("resolution status", "Shelved")
 
     @property
     def is_open(self) -> bool:
         return self in OPEN_STATUSES
 
 
-RESOLUTION_STATUS_LABELS = {
-    ResolutionStatus.NOT_STARTED: _l("Not started"),
-    ResolutionStatus.IN_PROGRESS: _l("In progress"),
-    ResolutionStatus.DONE: _l("Done"),
-    ResolutionStatus.SHELVED: _l("Shelved"),
-}
 OPEN_STATUSES = (ResolutionStatus.NOT_STARTED, ResolutionStatus.IN_PROGRESS)
 
 

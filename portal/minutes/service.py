@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.roles import Permission
 from portal.clock import utcnow
+from portal.errors import DomainError
 from portal.files.models import StoredFile
 from portal.minutes.models import (
     OPEN_STATUSES,
@@ -29,13 +30,6 @@ AREA = "minutes"
 CONTENT_FIELDS = ("kind", "title", "held_on", "place", "attendance", "agenda", "minutes")
 
 
-class MinutesError(Exception):
-    def __init__(self, field: str, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
-
-
 # ---- reading (public) -----------------------------------------------------------------
 
 def _like(text: str) -> str:
@@ -46,7 +40,7 @@ def _like(text: str) -> str:
 def published_statement(kind: str | None = None, year: int | None = None,
                         query: str | None = None) -> Select:
     statement = select(Meeting).where(Meeting.published.is_(True))
-    if kind in MeetingKind.__members__.values():
+    if kind in {item.value for item in MeetingKind}:
         statement = statement.where(Meeting.kind == kind)
     if year:
         statement = statement.where(Meeting.held_on >= date(year, 1, 1),
@@ -193,7 +187,7 @@ def edit_meeting(session: Session, meeting: Meeting, *, based_on: int, **fields)
     the edit is refused rather than silently overwriting theirs. Returns whether anything changed.
     """
     if based_on != meeting.version:
-        raise MinutesError("title", _l(
+        raise DomainError(_l(
             "Someone else saved these minutes while you were editing. Reload the page and "
             "make your change again."))
     if all(getattr(meeting, name) == fields[name] for name in CONTENT_FIELDS):
@@ -242,18 +236,24 @@ def get_resolution(session: Session, meeting_id: int, resolution_id: int) -> Res
 def remove_resolution(session: Session, resolution: Resolution) -> None:
     """Only a draft's resolutions can go: once published, they are on the record."""
     if resolution.meeting.published:
-        raise MinutesError("resolution", _l("A published resolution stays on the record."))
+        raise DomainError(_l("A published resolution stays on the record. Report its progress "
+                             "instead, or mark it shelved."))
     session.delete(resolution)
 
 
 def add_update(session: Session, resolution: Resolution, *, form_key: str, note: str,
                status: str, progress: int, author_id: int,
                at: datetime | None = None) -> ResolutionUpdate:
-    """A dated step on the timeline; the resolution takes its status and percentage."""
+    """A dated step on the timeline; the resolution takes its status and percentage.
+
+    Progress is reported on published minutes only: a draft's resolutions may still change.
+    """
     existing = session.scalar(select(ResolutionUpdate)
                               .where(ResolutionUpdate.form_key == form_key))
     if existing is not None:
         return existing
+    if not resolution.meeting.published:
+        raise DomainError(_l("Publish the minutes first; then you can report progress."))
     status = ResolutionStatus(status)
     progress = 100 if status is ResolutionStatus.DONE else max(0, min(100, progress))
     update = ResolutionUpdate(resolution=resolution, form_key=form_key, note=note,
@@ -291,6 +291,19 @@ def may_view_file(session: Session, user, stored: StoredFile) -> bool:
         select(func.count()).select_from(MeetingAttachment)
         .join(Meeting, Meeting.id == MeetingAttachment.meeting_id)
         .where(MeetingAttachment.file_id == stored.id, Meeting.published.is_(True))) > 0
+
+
+# ---- the staff home ----------------------------------------------------------------------
+
+def panel_counts(session: Session, today: date) -> dict:
+    """Drafts waiting to be published, and open resolutions past their due date."""
+    drafts = session.scalar(select(func.count()).select_from(Meeting)
+                            .where(Meeting.published.is_(False))) or 0
+    overdue = session.scalar(
+        select(func.count()).select_from(open_resolutions_statement()
+                                         .where(Resolution.due_on < today)
+                                         .order_by(None).subquery())) or 0
+    return {"drafts": drafts, "overdue": overdue}
 
 
 # ---- the board ----------------------------------------------------------------------------

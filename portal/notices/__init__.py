@@ -6,22 +6,37 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.roles import Permission
-from portal.registry import DemoLoader, FileAccessRule, StaffLink, StaffPanel, Tile, registry
+from portal.registry import (
+    Banner,
+    DemoLoader,
+    FileAccessRule,
+    StaffLink,
+    StaffPanel,
+    Tile,
+    registry,
+)
+
+
+def _panel(user) -> dict:
+    from portal.clock import utcnow
+    from portal.extensions import db
+    from portal.notices import service
+
+    return service.panel_counts(db.session, utcnow())
 
 
 def init_app(app: Flask) -> None:
-    from portal.notices import board, demo, service, staff_views, views
+    from portal.notices import banner, board, demo, service, staff_views, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)
     registry(app).add(
-        board.ALERT_BANNER,
+        Banner(banner.alert_banner),
         Tile("notices.index", _l("Notices"),
              _l("News, policies explained and how-to guides."), order=50),
         StaffLink("staff_notices.index", _l("Notices and warnings"), Permission.PUBLISH_NOTICES,
                   order=50),
-        StaffPanel("notices/staff/_panel.html", board.staff_panel, Permission.PUBLISH_NOTICES,
-                   order=50),
+        StaffPanel("notices/staff/_panel.html", _panel, Permission.PUBLISH_NOTICES, order=50),
         *board.SECTIONS,
         FileAccessRule(service.AREA, service.may_view_file),
         DemoLoader("notices", demo.load, order=50),

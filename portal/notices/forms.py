@@ -1,11 +1,9 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -17,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from portal.clock import from_local, utcnow
 from portal.notices.models import AlertKind, AlertLevel, NoticeKind
 from portal.web.forms import Form
 
@@ -28,30 +27,12 @@ class KeyedForm(Form):
                            validators=[DataRequired(), Length(max=40)])
 
 
-def _choices(enum):
-    return lambda: [(item.value, item.label) for item in enum]
-
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def to_utc(local: datetime | None) -> datetime | None:
-    """A time typed in the community's own time zone, as an aware datetime."""
-    return local.replace(tzinfo=local_zone()) if local else None
-
-
-def to_local(moment: datetime | None) -> datetime | None:
-    """An aware datetime as the naive local time a datetime-local input shows."""
-    return moment.astimezone(local_zone()).replace(tzinfo=None) if moment else None
-
-
 class NoticeForm(KeyedForm):
-    kind = SelectField(_l("Type"), choices=_choices(NoticeKind))
-    title = StringField(_l("Title"), validators=[
+    kind = SelectField(lazy_pgettext("notice", "Type"), choices=NoticeKind.choices)
+    title = StringField(lazy_pgettext("notice", "Title"), validators=[
         DataRequired(_l("Enter a title.")),
         Length(max=120, message=_l("Use at most %(max)d characters."))])
-    body = TextAreaField(_l("Text"), validators=[
+    body = TextAreaField(lazy_pgettext("notice", "Text"), validators=[
         DataRequired(_l("Write the text residents will read.")), Length(max=50000)],
         render_kw={"rows": 12})
     attachment = FileField(_l("Attachment (a picture or PDF)"))
@@ -63,13 +44,13 @@ class NoticeForm(KeyedForm):
 
 
 def _in_future(_form, field):
-    if field.data and to_utc(field.data) <= datetime.now(local_zone()):
+    if field.data and from_local(field.data) <= utcnow():
         raise ValidationError(_l("Choose a time in the future."))
 
 
 class AlertForm(KeyedForm):
-    level = SelectField(_l("Warning level"), choices=_choices(AlertLevel))
-    kind = SelectField(_l("Kind of emergency"), choices=_choices(AlertKind))
+    level = SelectField(_l("Warning level"), choices=AlertLevel.choices)
+    kind = SelectField(_l("Kind of emergency"), choices=AlertKind.choices)
     text = StringField(_l("What residents must know and do"), validators=[
         DataRequired(_l("Enter a short text for residents.")),
         Length(max=200, message=_l("Use at most %(max)d characters."))])

@@ -1,77 +1,42 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.clock import utcnow
 from portal.db import Base, UTCDateTime
+from portal.enums import LabelledEnum
 
 
-class NoticeKind(StrEnum):
-    NOTICE = "notice"
-    POLICY = "policy"
-    GUIDE = "guide"
-
-    @property
-    def label(self):
-        return NOTICE_KIND_LABELS[self]
+class NoticeKind(LabelledEnum):
+    NOTICE = "notice", lazy_pgettext("notice kind", "Notice")
+    POLICY = "policy", _l("Policy explained")
+    GUIDE = "guide", _l("How-to guide")
 
 
-NOTICE_KIND_LABELS = {
-    NoticeKind.NOTICE: _l("Notice"),
-    NoticeKind.POLICY: _l("Policy explained"),
-    NoticeKind.GUIDE: _l("How-to guide"),
-}
-
-
-class AlertLevel(StrEnum):
+class AlertLevel(LabelledEnum):
     """China's four warning colours, mildest first."""
 
-    BLUE = "blue"
-    YELLOW = "yellow"
-    ORANGE = "orange"
-    RED = "red"
-
-    @property
-    def label(self):
-        return ALERT_LEVEL_LABELS[self]
+    BLUE = "blue", _l("Blue warning")
+    YELLOW = "yellow", _l("Yellow warning")
+    ORANGE = "orange", _l("Orange warning")
+    RED = "red", _l("Red warning")
 
     @property
     def rank(self) -> int:
         return list(AlertLevel).index(self)
 
 
-ALERT_LEVEL_LABELS = {
-    AlertLevel.BLUE: _l("Blue warning"),
-    AlertLevel.YELLOW: _l("Yellow warning"),
-    AlertLevel.ORANGE: _l("Orange warning"),
-    AlertLevel.RED: _l("Red warning"),
-}
-
-
-class AlertKind(StrEnum):
-    FLOOD = "flood"
-    TYPHOON = "typhoon"
-    FIRE = "fire"
-    HEALTH = "health"
-    OTHER = "other"
-
-    @property
-    def label(self):
-        return ALERT_KIND_LABELS[self]
-
-
-ALERT_KIND_LABELS = {
-    AlertKind.FLOOD: _l("Flooding"),
-    AlertKind.TYPHOON: _l("Typhoon"),
-    AlertKind.FIRE: _l("Fire"),
-    AlertKind.HEALTH: _l("Public health"),
-    AlertKind.OTHER: _l("Other emergency"),
-}
+class AlertKind(LabelledEnum):
+    FLOOD = "flood", _l("Flooding")
+    TYPHOON = "typhoon", _l("Typhoon")
+    FIRE = "fire", _l("Fire")
+    HEALTH = "health", _l("Public health")
+    OTHER = "other", _l("Other emergency")
 
 
 class Notice(Base):

@@ -13,7 +13,7 @@ from portal.accounts.roles import Permission
 from portal.accounts.service import active_residents_statement
 from portal.clock import utcnow
 from portal.files.models import StoredFile
-from portal.notices.models import Alert, AlertLevel, Notice, NoticeRead
+from portal.notices.models import Alert, AlertKind, AlertLevel, Notice, NoticeRead
 from portal.notifications.service import notify_selected
 
 AREA = "notices"
@@ -123,8 +123,8 @@ def raise_alert(session: Session, *, form_key: str, level: str, kind: str, text:
     existing = session.scalar(select(Alert).where(Alert.form_key == form_key))
     if existing is not None:
         return existing
-    alert = Alert(form_key=form_key, level=AlertLevel(level).value, kind=kind, text=text,
-                  expires_at=expires_at, raised_by_id=author_id)
+    alert = Alert(form_key=form_key, level=AlertLevel(level).value, kind=AlertKind(kind).value,
+                  text=text, expires_at=expires_at, raised_by_id=author_id)
     session.add(alert)
     session.flush()
     notify_selected(session, active_residents_statement(),
@@ -140,6 +140,15 @@ def get_alert(session: Session, alert_id: int) -> Alert | None:
 def withdraw_alert(alert: Alert) -> None:
     if alert.withdrawn_at is None:
         alert.withdrawn_at = utcnow()
+
+
+# ---- the staff home -----------------------------------------------------------------------
+
+def panel_counts(session: Session, now: datetime) -> dict:
+    """The alerts in force, and how many notices residents see."""
+    return {"alerts": active_alerts(session, now),
+            "notices": session.scalar(select(func.count()).select_from(Notice)
+                                      .where(visible(now))) or 0}
 
 
 # ---- the board ----------------------------------------------------------------------------

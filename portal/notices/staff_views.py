@@ -8,11 +8,11 @@ from flask_login import current_user
 
 from portal.accounts.permissions import deny_unless, staff_blueprint
 from portal.accounts.roles import Permission
-from portal.clock import utcnow
+from portal.clock import from_local, to_local_input, utcnow
 from portal.extensions import db
-from portal.files.service import IMAGES_AND_PDF, UploadRejected, claim_pending, store_upload
+from portal.files.service import IMAGES_AND_PDF, take_uploads
 from portal.notices import service
-from portal.notices.forms import AlertForm, NoticeForm, to_local, to_utc
+from portal.notices.forms import AlertForm, NoticeForm
 from portal.notices.models import Notice
 from portal.web.errors import form_view
 from portal.web.forms import ActionForm
@@ -34,26 +34,25 @@ def index():
 
 
 def _attachment(form: NoticeForm):
-    """The file chosen now, or the one kept from an earlier try; errors go on the form."""
-    upload = request.files.get(form.attachment.name)
-    if upload and upload.filename:
-        try:
-            stored = store_upload(db.session, upload, owner_id=current_user.id,
-                                  area=service.AREA, allowed=IMAGES_AND_PDF)
-        except UploadRejected as error:
-            form.attachment.errors.append(error.args[0] if error.args else str(error))
-            return None
-        form.attachment_token.data = stored.token
-        return stored
-    kept = claim_pending(db.session, [form.attachment_token.data or ""], current_user.id,
-                         service.AREA)
-    return kept[0] if kept else None
+    """The file chosen now, or the one kept from an earlier try; refusals go on the form.
+
+    Called after the form is validated, since validation clears a field's errors. A refused
+    replacement leaves the kept file in place.
+    """
+    uploads = take_uploads(db.session, [request.files.get(form.attachment.name)],
+                           kept=[form.attachment_token.data or ""], owner_id=current_user.id,
+                           area=service.AREA, allowed=IMAGES_AND_PDF)
+    for message in uploads.errors:
+        form.add_error(message, "attachment")
+    if not uploads.errors:
+        form.attachment_token.data = uploads.tokens
+    return uploads.first
 
 
 def _preview_notice(form: NoticeForm, notice: Notice | None, attachment) -> Notice:
     """An unsaved notice holding the form's values: rendered by the residents' template."""
     return Notice(kind=form.kind.data, title=form.title.data or "", body=form.body.data or "",
-                  pinned=form.pinned.data, expires_at=to_utc(form.expires_at.data),
+                  pinned=form.pinned.data, expires_at=from_local(form.expires_at.data),
                   published_at=notice.published_at if notice else utcnow(),
                   attachment=attachment or (notice.attachment if notice else None))
 
@@ -64,18 +63,19 @@ def _form_page(form, notice=None, preview=None, status=200):
 
 
 def _save(form: NoticeForm, notice: Notice | None):
+    valid = form.validate_on_submit()
     attachment = _attachment(form)
+    valid = valid and not form.attachment.errors
     if request.form.get("action") == "preview" or request.args.get("preview"):
-        valid = form.validate_on_submit()
         db.session.commit()  # keeps the uploaded file for the real submit
         preview = _preview_notice(form, notice, attachment) if valid else None
         return _form_page(form, notice, preview=preview, status=200 if valid else 422)
-    if form.validate_on_submit() and not form.attachment.errors:
+    if valid:
         saved = service.save_notice(
             db.session, notice, form_key=form.form_key.data, author_id=current_user.id,
             attachment=attachment, kind=form.kind.data, title=form.title.data,
             body=form.body.data, pinned=form.pinned.data,
-            expires_at=to_utc(form.expires_at.data))
+            expires_at=from_local(form.expires_at.data))
         db.session.commit()
         flash(_("Published. Residents can read it now.") if notice is None else
               _("Changes saved."), "success")
@@ -106,7 +106,7 @@ def edit(notice_id):
     notice = _notice_or_404(notice_id)
     if request.method == "GET":
         form = NoticeForm(obj=notice, formdata=None)
-        form.expires_at.data = to_local(notice.expires_at)
+        form.expires_at.data = to_local_input(notice.expires_at)
         return _form_page(form, notice)
     return _save(NoticeForm(), notice)
 
@@ -139,7 +139,7 @@ def raise_alert():
     if form.validate_on_submit():
         service.raise_alert(db.session, form_key=form.form_key.data, level=form.level.data,
                             kind=form.kind.data, text=form.text.data,
-                            expires_at=to_utc(form.expires_at.data), author_id=current_user.id,
+                            expires_at=from_local(form.expires_at.data), author_id=current_user.id,
                             link=url_for("notices.index"))
         db.session.commit()
         flash(_("Warning raised. Every resident has been sent a message."), "success")

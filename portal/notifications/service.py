@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, pgettext
 from flask_babel.speaklater import LazyString
 from sqlalchemy import JSON, Select, String, func, insert, literal, select, update
 from sqlalchemy.orm import Session
@@ -18,10 +18,16 @@ from portal.db import UTCDateTime
 from portal.notifications.models import Notification, OutboxMessage
 from portal.web.pagination import Page, paginate
 
+# gettext's own separator between a message's context and its text.
+CONTEXT_SEPARATOR = "\x04"
+
 
 def _msgid(message) -> str:
-    """The untranslated source text of a lazy string made with _l()."""
+    """The untranslated source text of a lazy string made with _l(), or with lazy_pgettext():
+    then its context comes first, as gettext keeps it, so the text is translated in context."""
     if isinstance(message, LazyString):
+        if getattr(message._func, "__name__", "") == "pgettext":
+            return CONTEXT_SEPARATOR.join(message._args[:2])
         return message._args[0]
     return str(message)
 
@@ -60,7 +66,10 @@ def notify_selected(session: Session, user_ids: Select, message, *, link: str | 
 
 
 def render_text(message: str, params: dict) -> str:
-    return gettext(message, **params) if params else gettext(message)
+    context, _separator, text = message.rpartition(CONTEXT_SEPARATOR)
+    if context:
+        return pgettext(context, text, **params)
+    return gettext(text, **params) if params else gettext(text)
 
 
 def unread_count(session: Session, user_id: int) -> int:

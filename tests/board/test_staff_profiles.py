@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from portal.accounts.roles import Role
@@ -49,8 +51,10 @@ def test_errors_keep_what_was_typed_and_duplicates_are_refused(staff_client, csr
     assert staff.post("/staff/board", data=data).status_code == 303
 
     again = staff.post("/staff/board", data=data)  # a double submit
+    html = again.get_data(as_text=True)
     assert again.status_code == 422
-    assert 'id="slug-error"' in again.get_data(as_text=True)
+    assert re.search(r'id="slug-error">.*这个简称已被其他方案使用', html)
+    assert '<a href="#slug">这个简称已被其他方案使用' in html  # and in the summary
     assert db.scalar(select(func.count(BoardProfile.id))) == 1
 
     bad = staff.post("/staff/board", data={**data, "name": "Hall", "slug": "hall 2!"})
@@ -58,6 +62,16 @@ def test_errors_keep_what_was_typed_and_duplicates_are_refused(staff_client, csr
     html = bad.get_data(as_text=True)
     assert 'value="Hall"' in html and 'value="hall 2!"' in html
     assert 'class="error-summary"' in html
+    assert re.search(r'id="slug-error">.*小写字母', html)
+
+    other = staff.post("/staff/board", data={**data, "name": "Hall", "slug": "hall"})
+    assert other.status_code == 303
+    hall = db.scalar(select(BoardProfile).where(BoardProfile.slug == "hall"))
+    taken = staff.post(f"/staff/board/{hall.id}", data={**data, "name": "Hall 2"})
+    assert taken.status_code == 422  # renaming onto another profile's short name
+    assert 'value="Hall 2"' in taken.get_data(as_text=True)
+    db.refresh(hall)
+    assert (hall.name, hall.slug) == ("Hall", "hall")
 
 
 def test_stale_csrf_keeps_the_form(staff_client, db):

@@ -8,13 +8,13 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from portal.accounts.roles import Role
+from portal.clock import to_local_input, utcnow
 from portal.notices import service as notices
 from tests.browser.conftest import LiveServer
 from tests.conftest import TEST_PASSWORD
@@ -67,7 +67,7 @@ def test_board_shows_an_announcement_and_a_new_warning_without_reload(board_serv
     staff.goto(board_server.url + "/staff/notices")
     staff.get_by_role("link", name="紧急预警").click()
     audit(staff)
-    ends = datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(hours=6)
+    ends = to_local_input(utcnow() + timedelta(hours=6))
     staff.get_by_label("预警级别").select_option(label="红色预警")
     staff.get_by_label("预警类别").select_option(label="防汛")
     staff.get_by_label("居民需要知道和做的事").fill("今晚特大暴雨，请把车移出地下车库。")

@@ -4,12 +4,12 @@ and a notice previewed with htmx and marked read. Every page visited passes axe.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
 from portal.accounts.roles import Role
+from portal.clock import to_local_input, utcnow
 from tests.conftest import TEST_PASSWORD
 
 
@@ -127,7 +127,7 @@ def test_minutes_progress_and_red_warning(live_server, new_page, audit, make_use
     audit(staff)
     staff.get_by_role("link", name="紧急预警").click()
     audit(staff)
-    ends = datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(hours=6)
+    ends = to_local_input(utcnow() + timedelta(hours=6))
     staff.get_by_label("预警级别").select_option(label="红色预警")
     staff.get_by_label("预警类别").select_option(label="防汛")
     staff.get_by_label("居民需要知道和做的事").fill("今晚特大暴雨，请把车移出地下车库。")
@@ -150,7 +150,7 @@ def test_notice_preview_with_htmx_and_marked_read(live_server, new_page, audit, 
     sign_in(staff, live_server, deputy.phone, audit)
     staff.goto(live_server.url + "/staff/notices/new")
     audit(staff)
-    staff.get_by_label("类型").select_option(label="政策解读")
+    staff.get_by_label("公告类型").select_option(label="政策解读")
     staff.get_by_label("标题").fill("高龄津贴怎么领")
     staff.get_by_label("正文").fill("## 谁能领\n\n年满**80周岁**的老人。")
     staff.get_by_role("button", name="预览").click()

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import io
 import re
-from datetime import UTC, datetime
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import UserGrant
 from portal.accounts.roles import Permission, Role
-from portal.minutes.models import Meeting, MeetingVersion, Resolution, ResolutionUpdate
+from portal.clock import today, utcnow
+from portal.files.models import StoredFile
+from portal.minutes.models import (
+    Meeting,
+    MeetingAttachment,
+    MeetingVersion,
+    Resolution,
+    ResolutionUpdate,
+)
 from portal.registry import registry
 from tests.conftest import csrf_token
 from tests.minutes.helpers import (
@@ -46,6 +55,7 @@ def test_draft_is_hidden_until_published_then_anyone_reads_it(staff_client, clie
     assert MEETING["title"] in html and "居民议事会" in html
     assert "重新划停车线" in html and "绿化改造" in html
     assert html.count('<progress') == 2 and "未开始" in html
+    assert "<dt>发布日期</dt>" in html and "<dt>会议类型</dt>" in html
     assert MEETING["title"] in client.get("/minutes/").get_data(as_text=True)
 
 
@@ -152,8 +162,11 @@ def test_a_stale_edit_is_refused_and_a_draft_edit_keeps_no_version(staff_client,
         **MEETING, "minutes": "发布后修改", "csrf_token": token, "form_key": "x", "version": "1"})
     response = staff.post(f"/staff/minutes/{meeting_id}", data={
         **MEETING, "minutes": "过时的修改", "csrf_token": token, "form_key": "x", "version": "1"})
+    html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "别人已保存" in response.get_data(as_text=True)
+    summary = html[html.index('class="error-summary"'):]
+    assert "别人已保存" in summary[:summary.index("</div>")]  # the refusal, in the summary
+    assert "过时的修改</textarea>" in html  # what they typed is still there
     assert db.scalar(select(Meeting.minutes)) == "发布后修改"
 
 
@@ -163,7 +176,10 @@ def test_progress_updates_after_publishing(staff_client, client, db):
     add_resolution(staff, meeting_id, "重新划停车线")
     [resolution_id] = resolution_ids(db, meeting_id)
     response = add_update(staff, meeting_id, resolution_id, 10)
-    assert response.status_code == 409  # not before publishing
+    assert response.status_code == 422  # not before publishing, and it says so
+    assert re.search(r'class="flash flash-error">请先发布会议纪要',
+                     response.get_data(as_text=True))
+    assert db.scalar(select(func.count()).select_from(ResolutionUpdate)) == 0
     publish(staff, meeting_id)
 
     response = add_update(staff, meeting_id, resolution_id, 60, note="划线完成一半。")
@@ -190,9 +206,25 @@ def test_published_resolutions_cannot_be_removed(staff_client, db):
     meeting_id = published_meeting(staff, resolutions=["保留"])
     [resolution_id] = resolution_ids(db, meeting_id)
     token = csrf_token(staff, f"/staff/minutes/{meeting_id}")
-    staff.post(f"/staff/minutes/{meeting_id}/resolutions/{resolution_id}/remove",
-               data={"csrf_token": token})
+    response = staff.post(f"/staff/minutes/{meeting_id}/resolutions/{resolution_id}/remove",
+                          data={"csrf_token": token})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(r'class="flash flash-error">已发布的决议要留档', html)
+    assert "<h1>三季度居民议事会</h1>" in html  # the meeting page, to carry on from
     assert db.scalar(select(func.count()).select_from(Resolution)) == 1
+
+
+def test_a_draft_resolution_can_be_removed(staff_client, db):
+    staff = staff_client()
+    meeting_id = create_meeting(staff)
+    add_resolution(staff, meeting_id, "写错了")
+    [resolution_id] = resolution_ids(db, meeting_id)
+    token = csrf_token(staff, f"/staff/minutes/{meeting_id}")
+    response = staff.post(f"/staff/minutes/{meeting_id}/resolutions/{resolution_id}/remove",
+                          data={"csrf_token": token})
+    assert response.status_code == 303
+    assert db.scalar(select(func.count()).select_from(Resolution)) == 0
 
 
 def test_list_filters_by_type_and_year_and_searches(staff_client, client):
@@ -236,12 +268,77 @@ def test_pdf_attachments_are_public_only_once_published(staff_client, client, db
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
     assert file_url in client.get(f"/minutes/{meeting_id}").get_data(as_text=True)
 
-    import io
     rejected = staff.post(f"/staff/minutes/{meeting_id}/attachments", data={
         "attachment-csrf_token": token,
         "attachment-files": [(io.BytesIO(b"not a pdf at all"), "x.pdf")]},
         content_type="multipart/form-data")
     assert rejected.status_code == 422
+    assert 'id="attachment-files-error"' in rejected.get_data(as_text=True)
+
+
+def attach(staff, meeting_id, files, kept=""):
+    token = csrf_token(staff, f"/staff/minutes/{meeting_id}")
+    return staff.post(f"/staff/minutes/{meeting_id}/attachments", data={
+        "attachment-csrf_token": token, "attachment-files": files, "attachment-kept": kept},
+        content_type="multipart/form-data")
+
+
+def attached_names(db, meeting_id):
+    return sorted(db.scalars(select(StoredFile.original_name).join(
+        MeetingAttachment, MeetingAttachment.file_id == StoredFile.id)
+        .where(MeetingAttachment.meeting_id == meeting_id)))
+
+
+def test_several_pdfs_attach_at_once(staff_client, db):
+    staff = staff_client()
+    meeting_id = create_meeting(staff)
+    response = attach(staff, meeting_id, [pdf_upload("议程.pdf"), pdf_upload("签到表.pdf")])
+    assert response.status_code == 303
+    assert attached_names(db, meeting_id) == ["签到表.pdf", "议程.pdf"]
+    assert "已添加 2 个附件" in staff.get(f"/staff/minutes/{meeting_id}").get_data(as_text=True)
+
+
+def test_a_refused_pdf_keeps_the_accepted_ones_for_the_next_try(staff_client, db):
+    staff = staff_client()
+    meeting_id = create_meeting(staff)
+    failed = attach(staff, meeting_id, [pdf_upload("议程.pdf"),
+                                        (io.BytesIO(b"not a pdf at all"), "坏的.pdf")])
+    html = failed.get_data(as_text=True)
+    assert failed.status_code == 422
+    assert 'id="attachment-files-error"' in html and "<li>议程.pdf</li>" in html
+    assert attached_names(db, meeting_id) == []  # nothing attached from a failed try
+    kept = re.search(r'name="attachment-kept" type="hidden" value="([^"]+)"', html)[1]
+
+    again = attach(staff, meeting_id, [pdf_upload("签到表.pdf")], kept=kept)
+    assert again.status_code == 303
+    assert attached_names(db, meeting_id) == ["签到表.pdf", "议程.pdf"]
+    # a kept token is used once: sending it again attaches nothing more
+    assert attach(staff, meeting_id, [], kept=kept).status_code == 422
+    assert len(attached_names(db, meeting_id)) == 2
+
+
+def test_someone_elses_kept_upload_is_ignored(staff_client, db):
+    first, second = staff_client(), staff_client()
+    meeting_id = create_meeting(first)
+    failed = attach(first, meeting_id, [pdf_upload("a.pdf"), (io.BytesIO(b"junk"), "b.pdf")])
+    kept = re.search(r'name="attachment-kept" type="hidden" value="([^"]+)"',
+                     failed.get_data(as_text=True))[1]
+    stolen = attach(second, meeting_id, [], kept=kept)
+    assert stolen.status_code == 422
+    assert "请选择要上传的 PDF 文件" in stolen.get_data(as_text=True)
+    assert attached_names(db, meeting_id) == []
+
+
+def test_attaching_nothing_or_too_many_says_what_to_do(staff_client, db):
+    staff = staff_client()
+    meeting_id = create_meeting(staff)
+    empty = attach(staff, meeting_id, [])
+    assert empty.status_code == 422 and 'id="attachment-files-error"' in empty.get_data(
+        as_text=True)
+    many = attach(staff, meeting_id, [pdf_upload(f"{n}.pdf") for n in range(11)])
+    assert many.status_code == 422
+    assert "最多只能添加 10 个文件" in many.get_data(as_text=True)
+    assert attached_names(db, meeting_id) == []
 
 
 def test_board_section_shows_public_data_and_its_fingerprint_moves(staff_client, app, db):
@@ -250,7 +347,7 @@ def test_board_section_shows_public_data_and_its_fingerprint_moves(staff_client,
     meeting_id = published_meeting(staff, title="已发布的会议", resolutions=["装路灯"])
     [resolution_id] = resolution_ids(db, meeting_id)
     section = next(s for s in registry(app).board_sections if s.key == "minutes")
-    now = datetime.now(UTC)
+    now = utcnow()
 
     def fingerprint():
         with app.app_context():
@@ -270,9 +367,17 @@ def test_board_section_shows_public_data_and_its_fingerprint_moves(staff_client,
     assert fingerprint() != before
 
 
-def test_staff_home_shows_the_minutes_panel(staff_client):
-    html = staff_client(Role.DIRECTOR).get("/staff/").get_data(as_text=True)
-    assert "/staff/minutes" in html and "草稿" in html
+def test_staff_home_shows_the_minutes_panel(staff_client, db):
+    director = staff_client(Role.DIRECTOR)
+    create_meeting(director, title="草稿一")
+    create_meeting(director, title="草稿二")
+    meeting_id = published_meeting(director, resolutions=[])
+    yesterday = (today() - timedelta(days=1)).isoformat()
+    add_resolution(director, meeting_id, "过期的决议", due_on=yesterday, key="late")
+    add_resolution(director, meeting_id, "未到期的决议", due_on="2099-01-01", key="later")
+    html = director.get("/staff/").get_data(as_text=True)
+    assert 'href="/staff/minutes"' in html
+    assert "2 份草稿等待发布" in html and "1 项决议已过期限仍未完成" in html
     assert "/staff/minutes" not in staff_client(Role.GRID_WORKER).get("/staff/").get_data(
         as_text=True)
 

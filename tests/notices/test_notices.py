@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from PIL import Image
 from sqlalchemy import func, insert, select
 
 from portal.accounts.roles import Role
+from portal.clock import FixedClock, to_local_input, utcnow
+from portal.files.models import StoredFile
 from portal.notices.models import Alert, Notice, NoticeRead
 from portal.notifications.models import Notification, OutboxMessage
 from portal.registry import registry
@@ -20,7 +22,7 @@ from tests.minutes.helpers import PAYLOADS, dangerous_markup, pdf_upload
 
 def local(moment: datetime) -> str:
     """The value a datetime-local input sends, in Shanghai time."""
-    return (moment + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M")
+    return to_local_input(moment).strftime("%Y-%m-%dT%H:%M")
 
 
 def post_notice(client, *, title="停水通知", body="周六停水。", kind="notice", pinned=False,
@@ -45,7 +47,7 @@ def notice_id(response) -> int:
 
 def test_list_shows_pinned_first_then_newest_and_hides_expired(staff_client, client, db):
     staff = staff_client(Role.DEPUTY_DIRECTOR)
-    now = datetime.now(UTC)
+    now = utcnow()
     notice_id(post_notice(staff, title="旧的置顶", pinned=True))
     notice_id(post_notice(staff, title="普通一"))
     notice_id(post_notice(staff, title="普通二"))
@@ -74,7 +76,8 @@ def test_reading_is_recorded_by_post_never_by_get(staff_client, resident_client,
     staff = staff_client()
     nid = notice_id(post_notice(staff, title="请阅读"))
     listing = resident_client.get("/notices/").get_data(as_text=True)
-    assert "新" in listing and "unread" in listing
+    assert listing.count('<strong class="unread-mark">未读</strong>') == 1
+    assert 'class="card unread"' in listing and 'class="read-mark"' not in listing
     detail = resident_client.get(f"/notices/{nid}").get_data(as_text=True)
     assert db.scalar(select(func.count()).select_from(NoticeRead)) == 0  # GET changes nothing
     assert 'hx-trigger="load, submit"' in detail and "标为已读" in detail
@@ -87,7 +90,8 @@ def test_reading_is_recorded_by_post_never_by_get(staff_client, resident_client,
     assert plain.status_code == 303
     assert db.scalar(select(func.count()).select_from(NoticeRead)) == 1
     assert "您已读过这条公告" in resident_client.get(f"/notices/{nid}").get_data(as_text=True)
-    assert "unread" not in resident_client.get("/notices/").get_data(as_text=True)
+    listing = resident_client.get("/notices/").get_data(as_text=True)
+    assert "unread" not in listing and '<span class="read-mark">已读</span>' in listing
 
     forged = resident_client.post(f"/notices/{nid}/read", data={})
     assert forged.status_code == 400
@@ -157,6 +161,34 @@ def test_attachment_kept_across_a_failed_form_and_public_while_shown(staff_clien
     assert client.get(file_url).status_code == 404
 
 
+def test_a_refused_attachment_is_said_and_nothing_is_published(staff_client, db):
+    staff = staff_client()
+    refused = post_notice(staff, title="附件有问题",
+                          attachment=(io.BytesIO(b"not a picture"), "photo.png"))
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'id="attachment-error"' in html and 'href="#attachment"' in html
+    assert 'value="附件有问题"' in html
+    assert db.scalar(select(func.count()).select_from(Notice)) == 0
+
+
+def test_a_refused_replacement_keeps_the_file_already_uploaded(staff_client, client, db):
+    staff = staff_client()
+    failed = post_notice(staff, title="", attachment=(io.BytesIO(_png()), "map.png"))
+    token = re.search(r'name="attachment_token"[^>]*value="([^"]+)"',
+                      failed.get_data(as_text=True))[1]
+    csrf = csrf_token(staff, "/staff/notices/new")
+    data = {"csrf_token": csrf, "form_key": "keep", "kind": "guide", "title": "带图的指南",
+            "body": "看图。", "attachment_token": token, "action": "publish"}
+    replaced = staff.post("/staff/notices/new", content_type="multipart/form-data", data={
+        **data, "attachment": (io.BytesIO(b"junk"), "bad.png")})
+    assert replaced.status_code == 422
+    assert f'value="{token}"' in replaced.get_data(as_text=True)  # the first file is still kept
+    nid = notice_id(staff.post("/staff/notices/new", data=data))
+    saved = db.get(Notice, nid)
+    assert db.get(StoredFile, saved.attachment_id).original_name == "map.png"
+
+
 def test_pdf_attachment_is_linked(staff_client, client):
     staff = staff_client()
     nid = notice_id(post_notice(staff, attachment=pdf_upload("guide.pdf")))
@@ -176,7 +208,7 @@ def raise_alert(client, *, level="red", kind="flood", text="今晚暴雨，请�
     token = csrf_token(client, "/staff/notices/alerts")
     return client.post("/staff/notices/alerts", data={
         "csrf_token": token, "form_key": key, "level": level, "kind": kind, "text": text,
-        "expires_at": local(datetime.now(UTC) + timedelta(hours=hours))})
+        "expires_at": local(utcnow() + timedelta(hours=hours))})
 
 
 def test_red_alert_shows_everywhere_and_reaches_every_resident(staff_client, client,
@@ -195,6 +227,7 @@ def test_red_alert_shows_everywhere_and_reaches_every_resident(staff_client, cli
         html = page_client.get(path).get_data(as_text=True)
         assert 'class="alert-banner alert-red"' in html, path
         assert "红色预警" in html and "防汛" in html and "今晚暴雨" in html
+    assert "1 条预警生效中" in staff.get("/staff/").get_data(as_text=True)  # the staff panel
 
     recipients = set(db.scalars(select(Notification.user_id)))
     assert recipients == {other.id for other in others} | {resident_client_user(db, others)}
@@ -217,16 +250,18 @@ def resident_client_user(db, others):
     return fixture_resident
 
 
-def test_alert_ends_by_itself_and_the_most_severe_comes_first(staff_client, client, db):
+def test_alert_ends_by_itself_and_the_most_severe_comes_first(app, staff_client, client):
+    clock = app.extensions["clock"] = FixedClock(utcnow())
     staff = staff_client()
-    raise_alert(staff, level="blue", kind="typhoon", text="蓝色台风", key="a1")
-    raise_alert(staff, level="orange", kind="fire", text="橙色火险", key="a2")
+    raise_alert(staff, level="blue", kind="typhoon", text="蓝色台风", key="a1", hours=6)
+    raise_alert(staff, level="orange", kind="fire", text="橙色火险", key="a2", hours=6)
     html = client.get("/").get_data(as_text=True)
     assert html.index("橙色火险") < html.index("蓝色台风")
-    for alert in db.scalars(select(Alert)):
-        alert.expires_at = datetime.now(UTC) - timedelta(seconds=1)
-    db.commit()
+    clock.advance(hours=5, minutes=59)
+    assert "橙色火险" in client.get("/").get_data(as_text=True)
+    clock.advance(minutes=2)  # both ended, with nobody taking them down
     assert "alert-banner" not in client.get("/").get_data(as_text=True)
+    assert "已结束" in staff.get("/staff/notices/alerts").get_data(as_text=True)
 
 
 def test_alert_form_checks_level_text_and_time(staff_client, db):
@@ -251,7 +286,7 @@ def test_alert_to_thousands_of_residents_is_a_fixed_number_of_statements(
         with count_queries() as log:
             response = staff.post("/staff/notices/alerts", data={
                 "csrf_token": token, "form_key": key, "level": "red", "kind": "fire",
-                "text": "火警演习", "expires_at": local(datetime.now(UTC) + timedelta(hours=1))})
+                "text": "火警演习", "expires_at": local(utcnow() + timedelta(hours=1))})
         assert response.status_code == 303
         return log.count
 
@@ -268,7 +303,7 @@ def test_alert_to_thousands_of_residents_is_a_fixed_number_of_statements(
 
 def test_board_sections_change_fingerprint_on_expiry_and_edits(staff_client, app, db):
     staff = staff_client()
-    now = datetime.now(UTC)
+    now = utcnow()
     notice_id(post_notice(staff, title="置顶通知", pinned=True))
     notice_id(post_notice(staff, title="三小时后下架", expires_at=local(now + timedelta(hours=3))))
     raise_alert(staff, hours=2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import select
 
 from portal.notifications import service
@@ -33,10 +34,25 @@ def test_inbox_shows_messages_in_the_readers_language(resident_client, resident,
     assert "Please sign in to see that page." in english.get_data(as_text=True)
 
 
+def test_a_message_with_a_context_is_translated_in_that_context(app, resident_client,
+                                                                resident, db):
+    # "Type" alone reads 类型; with the meeting context it is 会议类型.
+    service.notify(db, resident.id, lazy_pgettext("meeting", "Type"), outbox=False)
+    db.commit()
+    stored = db.scalar(select(Notification))
+    assert stored.message == "meeting\x04Type"  # the context travels with the source text
+    chinese = resident_client.get("/notifications").get_data(as_text=True)
+    assert '<span class="inbox-text">会议类型</span>' in chinese
+    english = resident_client.get("/notifications", headers={"Accept-Language": "en"})
+    assert '<span class="inbox-text">Type</span>' in english.get_data(as_text=True)
+
+
 def test_bell_counts_unread_and_opening_marks_read(resident_client, resident, db):
     service.notify(db, resident.id, MESSAGE, link="/account")
     service.notify(db, resident.id, MESSAGE)
     db.commit()
+    inbox = resident_client.get("/notifications").get_data(as_text=True)
+    assert inbox.count('<span class="tag">未读</span>') == 2
     bell = resident_client.get("/notifications/bell", headers={"HX-Request": "true"})
     assert 'class="badge">2' in bell.get_data(as_text=True)
     assert "<html" not in bell.get_data(as_text=True)
