@@ -41,11 +41,12 @@ def refused(error: DomainError, page_template: str, fragment_template: str | Non
     """A service said no: the page (or fragment) again with the error shown, values kept.
 
     With a form, the message goes on ``error.field`` (or the form's summary when the field
-    is not on it); without one, it is the error feedback (a flash) that pages show in the
+    is not on it) and the template gets it as ``form``; without one, it is the error feedback (a flash) that pages show in the
     layout and fragments through ``_flashes.html``.
     """
     if form is not None:
         form.add_error(error.message, error.field)
+        context["form"] = form
     else:
         flash(str(error.message), "error")
     return render(page_template, fragment_template, status=error.status, **context)
