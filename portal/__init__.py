@@ -33,6 +33,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     config.load(app, overrides)
+    from portal.web import inputs
+
+    inputs.init_app(app)  # before any route is added: the routes take its converters
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
     if app.config["PROXY_FIX_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

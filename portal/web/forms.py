@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import IntegerField, StringField
+from wtforms.validators import ValidationError
+
+from portal.web.inputs import INT_MAX, INT_MIN
 
 
 def strip_spaces(value):
@@ -17,14 +21,25 @@ def digits_only(value):
     return re.sub(r"[\s\-.·]", "", value) if isinstance(value, str) else value
 
 
+def within_database_range(_form, field):
+    """No integer a database column can't hold gets past a form (2^31 and beyond)."""
+    if isinstance(field.data, int) and not INT_MIN <= field.data <= INT_MAX:
+        raise ValidationError(_l("That number is far too large. Check it and try again."))
+
+
 class Form(FlaskForm):
-    """Every form strips stray spaces around text, and knows how to list its errors."""
+    """Every form strips stray spaces around text, bounds its integers to what the database
+    can hold, and knows how to list its errors."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters", ()))
             if issubclass(unbound_field.field_class, StringField):
                 filters.insert(0, strip_spaces)
+            if issubclass(unbound_field.field_class, IntegerField):
+                validators = [within_database_range,
+                              *unbound_field.kwargs.get("validators", ())]
+                options = {**options, "validators": validators}
             return unbound_field.bind(form=form, filters=filters, **options)
 
     def add_error(self, message, field: str | None = None) -> None:

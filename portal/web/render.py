@@ -46,6 +46,7 @@ def refused(error: DomainError, page_template: str, fragment_template: str | Non
     """
     if form is not None:
         form.add_error(error.message, error.field)
+        context.setdefault("form", form)  # the page shows the form it re-renders
     else:
         flash(str(error.message), "error")
     return render(page_template, fragment_template, status=error.status, **context)
