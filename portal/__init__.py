@@ -47,6 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     for extension in (extensions.db, extensions.login, extensions.csrf, extensions.htmx,
                       extensions.limiter):
         extension.init_app(app)
+    inputs.init_request_class(app)  # on top of htmx-flask's request class
     registry.init_app(app)
 
     from portal.web import errors, i18n, layout, markdown, security, views

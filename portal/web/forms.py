@@ -61,6 +61,14 @@ class Form(FlaskForm):
                 options = {**options, "validators": validators}
             return unbound_field.bind(form=form, filters=filters, **options)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # WTForms leaves a field's errors an empty tuple until the form is validated; a list
+        # from the start, so a message can be added before validation too.
+        for field in self:
+            if not isinstance(field.errors, list):
+                field.errors = list(field.errors)
+
     def add_error(self, message, field: str | None = None) -> None:
         """Show a message on ``field``, or in the error summary when the form has no such field."""
         if field and field in self:

@@ -58,10 +58,6 @@ class CleanMultiDict(ImmutableMultiDict):
         super().__init__(pairs)
 
 
-class PortalRequest(Request):
-    parameter_storage_class = CleanMultiDict
-
-
 class BoundedIntConverter(IntegerConverter):
     """``<int:...>``: digits only, and never more than an INTEGER column holds."""
 
@@ -117,6 +113,14 @@ def int_form(name: str, default: int | None = None, *, minimum: int = 0,
 
 def init_app(app: Flask) -> None:
     """Must run before any blueprint is registered: rules take their converters when added."""
-    app.request_class = PortalRequest
     app.url_map.converters.update(int=BoundedIntConverter, default=CleanUnicodeConverter,
                                   string=CleanUnicodeConverter, path=CleanPathConverter)
+
+
+def init_request_class(app: Flask) -> None:
+    """Must run after the extensions: htmx-flask installs a request class of its own, and
+    ours extends whichever class is in place."""
+    base = app.request_class if issubclass(app.request_class, Request) else Request
+    app.request_class = type("PortalRequest", (base,),
+                             {"parameter_storage_class": CleanMultiDict,
+                              "__doc__": "Query and form values free of control characters."})
