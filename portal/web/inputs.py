@@ -28,7 +28,7 @@ INT_MIN = -(2**31)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 # In a URL path segment, no control character at all is acceptable, line breaks included.
 _PATH_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_INTEGER = re.compile(r"[+-]?\d{1,12}")
+_INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
 
 
 def clean_text(value: str) -> str:
