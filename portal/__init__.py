@@ -33,6 +33,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     config.load(app, overrides)
+    from portal.web import inputs
+
+    inputs.init_app(app)  # before any route is added: the routes take its converters
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
     if app.config["PROXY_FIX_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -44,6 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     for extension in (extensions.db, extensions.login, extensions.csrf, extensions.htmx,
                       extensions.limiter):
         extension.init_app(app)
+    inputs.init_request_class(app)  # on top of htmx-flask's request class
     registry.init_app(app)
 
     from portal.web import errors, i18n, layout, markdown, security, views

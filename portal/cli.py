@@ -74,6 +74,7 @@ def create_user_command(phone, name, role, password_stdin):
     """Create a user. The password comes from standard input, never the command line."""
     from portal.accounts import service
     from portal.accounts.roles import Role
+    from portal.errors import DomainError
     from portal.extensions import db
 
     if not password_stdin:
@@ -89,10 +90,11 @@ def create_user_command(phone, name, role, password_stdin):
             user = service.register_resident(db.session, phone=phone, name=name,
                                              password=password, building="", unit="", room="")
         else:
+            # acting=None: the operator at the machine, who may create the first director.
             user = service.create_staff(db.session, phone=phone, name=name, role=role,
-                                        password=password)
-    except service.AccountError as error:
-        raise click.ClickException(error.message) from None
+                                        password=password, acting=None)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from None
     db.session.commit()
     click.echo(f"Created {role.value} {user.name} ({user.phone}).")
 

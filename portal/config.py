@@ -18,8 +18,11 @@ class Defaults:
     UPLOAD_DIR = None  # instance/uploads unless set
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
+    # Counted in the database (portal/accounts/throttle.py), so exact across every worker
+    # and app server. Only wrong passwords count; registrations count per address.
     LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_RATE_LIMIT_PER_IP = "30 per 15 minutes"
+    REGISTER_RATE_LIMIT_PER_IP = "10 per day"
 
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -34,7 +37,15 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    # One sign-in lasts at most this long, whatever the cookies say (checked on the server):
+    # a resident who ticks "keep me signed in" for 30 days, staff for a working day.
+    RESIDENT_SESSION_DAYS = 30
+    STAFF_SESSION_HOURS = 10
+    REMEMBER_COOKIE_NAME = "remember_token"
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    # Strict-Transport-Security outside development mode: one year. 0 turns it off (only for
+    # a set-up where the portal is deliberately served over plain HTTP).
+    HSTS_MAX_AGE = 365 * 24 * 3600
 
     # How many reverse proxies (nginx, a load balancer) sit in front of the app: their
     # X-Forwarded-For is then trusted for the visitor's address, which rate limits rely on.

@@ -1,6 +1,6 @@
 """Imports every area's models, so that Alembic and the tests see the whole schema."""
 
-from portal.accounts.models import User, UserGrant  # noqa: F401
+from portal.accounts.models import AuthAttempt, User, UserGrant  # noqa: F401
 from portal.activities.models import Activity, CalendarFeed, Signup  # noqa: F401
 from portal.aid.models import (  # noqa: F401
     AidApplication,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.roles import Permission
@@ -20,7 +20,12 @@ def init_app(app: Flask) -> None:
 
     @login.user_loader
     def load_user(cookie_id: str):
-        return service.load_session_user(db.session, cookie_id)
+        from portal.clock import utcnow
+
+        return service.load_session_user(
+            db.session, cookie_id, now=utcnow(),
+            resident_days=int(current_app.config["RESIDENT_SESSION_DAYS"]),
+            staff_hours=int(current_app.config["STAFF_SESSION_HOURS"]))
 
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)

@@ -26,7 +26,7 @@ def load(session, echo) -> None:
     for phone, name, role in STAFF:
         if service.find_by_phone(session, phone) is None:
             service.create_staff(session, phone=phone, name=name, role=role,
-                                 password=DEMO_PASSWORD)
+                                 password=DEMO_PASSWORD, acting=None)
     for phone, name, building, unit, room in RESIDENTS:
         if service.find_by_phone(session, phone) is None:
             service.register_resident(session, phone=phone, name=name, password=DEMO_PASSWORD,

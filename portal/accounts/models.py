@@ -3,7 +3,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.roles import ROLE_PERMISSIONS, Permission, Role
@@ -37,6 +37,10 @@ class User(Base):
         back_populates="user", cascade="all, delete-orphan", foreign_keys="UserGrant.user_id"
     )
 
+    # When the current sign-in began (read from the login cookie): staff sessions and a
+    # resident's "keep me signed in" last a fixed time from it. Not a column.
+    signed_in_at = None
+
     # flask-login protocol
     @property
     def is_active(self) -> bool:
@@ -51,7 +55,10 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """What the session and the remember-me cookie carry: who, the account's current
+        session token (rotated by signing out), and when this sign-in began."""
+        began = self.signed_in_at or utcnow()
+        return f"{self.id}:{self.session_token}:{int(began.timestamp())}"
 
     @property
     def role_enum(self) -> Role:
@@ -88,3 +95,19 @@ class UserGrant(Base):
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="grants", foreign_keys=[user_id])
+
+
+class AuthAttempt(Base):
+    """One counted attempt (a wrong password, a registration) for the rate limits.
+
+    In the database, so every worker and every app server sees the same count without
+    Redis. ``subject`` is a keyed hash of the phone number or address, never either itself.
+    """
+
+    __tablename__ = "auth_attempt"
+    __table_args__ = (Index("ix_auth_attempt_subject", "kind", "subject", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,28 +1,23 @@
-"""Accounts: registration, sign-in, passwords and staff accounts. Never commits."""
+"""Accounts: registration, sign-in, sessions, passwords and staff accounts. Never commits."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts import passwords
 from portal.accounts.models import User, UserGrant, new_session_token
-from portal.accounts.roles import GRANTABLE, STAFF_ROLES, Permission, Role
+from portal.accounts.roles import GRANTABLE, ROLE_PERMISSIONS, STAFF_ROLES, Permission, Role
 from portal.clock import utcnow
+from portal.errors import DomainError
+from portal.web.inputs import bounded_int
 
 PHONE_PATTERN = re.compile(r"1\d{10}")
-
-
-class AccountError(Exception):
-    """A rule was broken; the message says what to do, and ``field`` where."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def normalise_phone(raw: str) -> str:
@@ -49,16 +44,28 @@ def find_by_phone(session: Session, phone: str) -> User | None:
     return session.scalar(select(User).where(User.phone == phone))
 
 
+class PhoneTaken(DomainError):
+    """The number already has an account. Registration counts these against its limit:
+    the answer tells whoever asks that the number is registered."""
+
+
+class WrongPassword(DomainError):
+    """The phone number and password don't match an active account; a sign-in that counts
+    against the limits. Phrased so that it never tells which of the two was wrong."""
+
+
 def _check_new_account(session: Session, phone: str, password: str) -> None:
     problem = phone_problem(phone)
     if problem:
-        raise AccountError(problem, "phone")
-    if find_by_phone(session, phone):
-        raise AccountError(_("This phone number already has an account. Sign in instead, "
-                             "or ask the community office to reset your password."), "phone")
+        raise DomainError(problem, "phone")
+    # The password first: only a registration that could succeed learns whether the
+    # number is taken, and only those are counted against the address's limit.
     problem = passwords.password_problem(password, phone)
     if problem:
-        raise AccountError(problem, "password")
+        raise DomainError(problem, "password")
+    if find_by_phone(session, phone):
+        raise PhoneTaken(_l("This phone number already has an account. Sign in instead, "
+                            "or ask the community office to reset your password."), "phone")
 
 
 def register_resident(session: Session, *, phone: str, name: str, password: str,
@@ -72,9 +79,42 @@ def register_resident(session: Session, *, phone: str, name: str, password: str,
     return user
 
 
+_WRONG_PASSWORD = _l("The phone number or password is not right. Check them and try again.")
+
+
+# --- who may manage whom ------------------------------------------------------------------
+# Nobody creates, promotes, reactivates, deactivates or resets the password of an account
+# that holds a permission they don't hold themselves: otherwise the technical admin could
+# make a director, sign in as it and read aid files. The first director comes from
+# ``portal create-user`` (acting=None: the operator at the machine).
+
+def may_hold(acting: User | None, permissions) -> bool:
+    return acting is None or frozenset(permissions) <= acting.permissions
+
+
+def may_manage(acting: User | None, user: User) -> bool:
+    return may_hold(acting, user.permissions)
+
+
+def _require_may_hold(acting: User | None, permissions) -> None:
+    if not may_hold(acting, permissions):
+        raise DomainError(_l("You can't do that: this account would have permissions that "
+                             "you don't have yourself. Ask the director."))
+
+
+def creatable_roles(acting: User | None) -> list[Role]:
+    """The staff roles ``acting`` may give to a new account."""
+    return [role for role in STAFF_ROLES if may_hold(acting, ROLE_PERMISSIONS[role])]
+
+
+def grantable_permissions(acting: User | None) -> list[Permission]:
+    return [permission for permission in GRANTABLE if may_hold(acting, {permission})]
+
+
 def create_staff(session: Session, *, phone: str, name: str, role: Role | str,
-                 password: str) -> User:
+                 password: str, acting: User | None) -> User:
     role = Role(role)
+    _require_may_hold(acting, ROLE_PERMISSIONS[role])
     _check_new_account(session, phone, password)
     user = User(phone=phone, name=name, password_hash=passwords.hash_password(password),
                 role=role.value)
@@ -83,47 +123,79 @@ def create_staff(session: Session, *, phone: str, name: str, role: Role | str,
     return user
 
 
-def authenticate(session: Session, phone: str, password: str) -> User | None:
-    """The user if phone and password match an active account; otherwise None, in equal time."""
+def authenticate(session: Session, phone: str, password: str) -> User:
+    """The user whose phone and password these are; WrongPassword otherwise, in equal time
+    whether or not the number has an account."""
     user = find_by_phone(session, phone)
     if user is None:
         passwords.burn_time(password)
-        return None
+        raise WrongPassword(_WRONG_PASSWORD, "password")
     if not passwords.verify_password(user.password_hash, password) or not user.active:
-        return None
+        raise WrongPassword(_WRONG_PASSWORD, "password")
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     user.last_login_at = utcnow()
     return user
 
 
-def load_session_user(session: Session, cookie_id: str) -> User | None:
-    """Resolve the login cookie. A rotated token or a deactivated account signs out."""
-    user_id, _sep, token = cookie_id.partition(":")
-    if not user_id.isdigit() or not token:
+# --- sessions ------------------------------------------------------------------------------
+
+def session_lifetime(user: User, *, resident_days: int, staff_hours: int) -> timedelta:
+    """How long one sign-in lasts: staff for a working day, residents at most N days."""
+    if user.is_staff:
+        return timedelta(hours=staff_hours)
+    return timedelta(days=resident_days)
+
+
+def load_session_user(session: Session, cookie_id: str, *, now: datetime, resident_days: int,
+                      staff_hours: int) -> User | None:
+    """Resolve the login cookie (the session's or the remember-me one).
+
+    It names the user, the account's session token and when the sign-in began. A rotated
+    token (signed out, password changed, deactivated), an inactive account or a sign-in
+    older than its lifetime all answer None: the visitor is signed out.
+    """
+    user_id, token, began = (cookie_id.split(":") + ["", "", ""])[:3]
+    user_id, began = bounded_int(user_id), bounded_int(began, maximum=2**40)
+    if user_id is None or began is None or not token:
         return None
-    user = session.get(User, int(user_id))
+    user = session.get(User, user_id)
     if user is None or not user.active or user.session_token != token:
         return None
+    signed_in_at = datetime.fromtimestamp(began, UTC)
+    lifetime = session_lifetime(user, resident_days=resident_days, staff_hours=staff_hours)
+    if now - signed_in_at > lifetime:
+        return None
+    user.signed_in_at = signed_in_at
     return user
 
 
 def end_all_sessions(user: User) -> None:
+    """Sign the account out everywhere: every cookie that carries the old token stops
+    working, remember-me cookies included."""
     user.session_token = new_session_token()
 
 
 def change_password(user: User, current: str, new: str) -> None:
     if not passwords.verify_password(user.password_hash, current):
-        raise AccountError(_("That is not your current password."), "current_password")
+        raise DomainError(_l("That is not your current password."), "current_password")
     set_password(user, new)
 
 
-def set_password(user: User, new: str) -> None:
+def set_password(user: User, new: str, field: str = "new_password") -> None:
     problem = passwords.password_problem(new, user.phone)
     if problem:
-        raise AccountError(problem, "new_password")
+        raise DomainError(problem, field)
     user.password_hash = passwords.hash_password(new)
     end_all_sessions(user)
+
+
+def reset_password(user: User, new: str, acting: User) -> None:
+    """A manager sets a new password for a staff member, who is signed out everywhere."""
+    if user.id == acting.id:
+        raise DomainError(_l("Change your own password under My account."))
+    _require_may_hold(acting, user.permissions)
+    set_password(user, new)
 
 
 def update_profile(user: User, *, name: str, building: str | None, unit: str | None,
@@ -151,14 +223,18 @@ def get_staff(session: Session, user_id: int) -> User | None:
 
 def set_active(user: User, active: bool, acting: User) -> None:
     if user.id == acting.id and not active:
-        raise AccountError(_("You can't deactivate your own account."))
+        raise DomainError(_l("You can't deactivate your own account."))
+    _require_may_hold(acting, user.permissions)
     user.active = active
     if not active:
         end_all_sessions(user)
 
 
 def set_grants(session: Session, user: User, permissions: list[str], acting: User) -> None:
+    """Give exactly these extra permissions (of the grantable ones) on top of the role."""
     wanted = {Permission(p) for p in permissions if p in {g.value for g in GRANTABLE}}
+    # Both what the account has now and what it would have: neither may exceed one's own.
+    _require_may_hold(acting, user.permissions | wanted)
     for grant in list(user.grants):
         if Permission(grant.permission) not in wanted:
             session.delete(grant)

@@ -5,17 +5,19 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from portal.accounts import service
 from portal.accounts.forms import ResetPasswordForm, StaffCreateForm, StaffGrantsForm
 from portal.accounts.permissions import permission_required, staff_blueprint
 from portal.accounts.roles import Permission
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.registry import registry
 from portal.web.errors import form_view
 from portal.web.forms import ActionForm
 from portal.web.pagination import page_number, paginate
-from portal.web.render import render
+from portal.web.render import refused, render
 
 bp = staff_blueprint("staff", __name__, "/staff")
 
@@ -30,6 +32,14 @@ def home():
     return render("accounts/staff/home.html", panels=panels)
 
 
+def _create_form(formdata=...):
+    """The new-account form offers only the roles the current user may give."""
+    form = StaffCreateForm() if formdata is ... else StaffCreateForm(formdata=formdata)
+    form.role.choices = [SelectChoice(role.value, role.label)
+                         for role in service.creatable_roles(current_user)]
+    return form
+
+
 def _users_page(create_form, status=200):
     page = paginate(db.session, service.staff_statement(), page_number(), per_page=50)
     return render("accounts/staff/users.html", "accounts/staff/_users_table.html",
@@ -39,26 +49,31 @@ def _users_page(create_form, status=200):
 @bp.get("/users")
 @permission_required(Permission.MANAGE_STAFF)
 def users():
-    return _users_page(StaffCreateForm(formdata=None))
+    return _users_page(_create_form(formdata=None))
 
 
 @bp.post("/users")
 @permission_required(Permission.MANAGE_STAFF)
 @form_view
 def create_user():
-    form = StaffCreateForm()
-    if form.validate_on_submit():
-        try:
-            user = service.create_staff(db.session, phone=form.phone.data, name=form.name.data,
-                                        role=form.role.data, password=form.password.data)
-        except service.AccountError as error:
-            getattr(form, error.field).errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(_("Account created for %(name)s. Give them the first password in person.",
-                    name=user.name), "success")
-            return redirect(url_for("staff.users"), 303)
-    return _users_page(form, status=422)
+    form = _create_form()
+    if not form.validate_on_submit():
+        return _users_page(form, status=422)
+    try:
+        user = service.create_staff(db.session, phone=form.phone.data, name=form.name.data,
+                                    role=form.role.data, password=form.password.data,
+                                    acting=current_user)
+    except DomainError as error:
+        return _refused_on_users_page(error, form)
+    db.session.commit()
+    flash(_("Account created for %(name)s. Give them the first password in person.",
+            name=user.name), "success")
+    return redirect(url_for("staff.users"), 303)
+
+
+def _refused_on_users_page(error, form):
+    page = paginate(db.session, service.staff_statement(), page_number(), per_page=50)
+    return refused(error, "accounts/staff/users.html", form=form, page=page)
 
 
 def _staff_or_404(user_id: int):
@@ -68,12 +83,36 @@ def _staff_or_404(user_id: int):
     return user
 
 
+def _grants_form(user, formdata=...):
+    if formdata is ...:
+        form = StaffGrantsForm()
+    else:
+        form = StaffGrantsForm(formdata=formdata,
+                               grants=[grant.permission for grant in user.grants])
+    form.grants.choices = [SelectChoice(p.value, p.label)
+                           for p in service.grantable_permissions(current_user)]
+    return form
+
+
+def _user_context(user, grants_form=None, reset_form=None):
+    return {
+        "user": user,
+        "manageable": service.may_manage(current_user, user),
+        "grants_form": grants_form or _grants_form(user, formdata=None),
+        "reset_form": reset_form or ResetPasswordForm(formdata=None, prefix="reset"),
+    }
+
+
 def _user_page(user, grants_form=None, reset_form=None, status=200):
-    grants_form = grants_form or StaffGrantsForm(
-        formdata=None, grants=[grant.permission for grant in user.grants])
-    reset_form = reset_form or ResetPasswordForm(formdata=None, prefix="reset")
-    return render("accounts/staff/user.html", status=status, user=user,
-                  grants_form=grants_form, reset_form=reset_form)
+    return render("accounts/staff/user.html", status=status,
+                  **_user_context(user, grants_form, reset_form))
+
+
+def _refused_on_user_page(error, user, form=None, **forms):
+    context = _user_context(user, **forms)
+    if not context["manageable"] or user.id == current_user.id:
+        form = None  # its form is not on the page: the message comes as error feedback
+    return refused(error, "accounts/staff/user.html", form=form, **context)
 
 
 @bp.get("/users/<int:user_id>")
@@ -92,9 +131,8 @@ def set_active(user_id):
     activate = request.form.get("active") == "1"
     try:
         service.set_active(user, activate, current_user)
-    except service.AccountError as error:
-        flash(error.message, "error")
-        return redirect(url_for("staff.user_detail", user_id=user.id), 303)
+    except DomainError as error:
+        return _refused_on_user_page(error, user)
     db.session.commit()
     message = (_("%(name)s can sign in again.", name=user.name) if activate else
                _("%(name)s is deactivated and signed out everywhere.", name=user.name))
@@ -107,10 +145,13 @@ def set_active(user_id):
 @form_view
 def set_grants(user_id):
     user = _staff_or_404(user_id)
-    form = StaffGrantsForm()
+    form = _grants_form(user)
     if not form.validate_on_submit():
         return _user_page(user, grants_form=form, status=422)
-    service.set_grants(db.session, user, form.grants.data, current_user)
+    try:
+        service.set_grants(db.session, user, form.grants.data, current_user)
+    except DomainError as error:
+        return _refused_on_user_page(error, user, form=form, grants_form=form)
     db.session.commit()
     flash(_("Permissions saved."), "success")
     return redirect(url_for("staff.user_detail", user_id=user.id), 303)
@@ -122,15 +163,13 @@ def set_grants(user_id):
 def reset_password(user_id):
     user = _staff_or_404(user_id)
     form = ResetPasswordForm(prefix="reset")
-    if form.validate_on_submit():
-        try:
-            service.set_password(user, form.new_password.data)
-        except service.AccountError:
-            form.new_password.errors.append(
-                _("That password is too common or too short. Choose another."))
-        else:
-            db.session.commit()
-            flash(_("New password set for %(name)s, who has been signed out everywhere.",
-                    name=user.name), "success")
-            return redirect(url_for("staff.user_detail", user_id=user.id), 303)
-    return _user_page(user, reset_form=form, status=422)
+    if not form.validate_on_submit():
+        return _user_page(user, reset_form=form, status=422)
+    try:
+        service.reset_password(user, form.new_password.data, current_user)
+    except DomainError as error:
+        return _refused_on_user_page(error, user, form=form, reset_form=form)
+    db.session.commit()
+    flash(_("New password set for %(name)s, who has been signed out everywhere.",
+            name=user.name), "success")
+    return redirect(url_for("staff.user_detail", user_id=user.id), 303)

@@ -4,24 +4,55 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.accounts import service
+from portal.accounts import service, throttle
 from portal.accounts.forms import ChangePasswordForm, LoginForm, ProfileForm, RegisterForm
-from portal.extensions import db, limiter
+from portal.clock import utcnow
+from portal.errors import DomainError
+from portal.extensions import db
 from portal.web.errors import form_view
+from portal.web.forms import ActionForm
 from portal.web.i18n import select_locale
-from portal.web.render import render, render_form_errors
+from portal.web.render import refused, render, render_form_errors
 from portal.web.safety import safe_next_url
 
 bp = Blueprint("auth", __name__)
 
 
+class TooManyAttempts(DomainError):
+    status = 429
+
+
+TOO_MANY_SIGN_INS = _l("Too many sign-in attempts. Wait 15 minutes and try again, or ask the "
+                       "community office to help.")
+TOO_MANY_REGISTRATIONS = _l("Too many accounts have been tried from this connection today. "
+                            "Try again tomorrow, or ask the community office to help.")
+
+
+def _attempt(*limits: tuple[str, str, str]) -> throttle.Attempt:
+    config = current_app.config
+    return throttle.Attempt(current_app.extensions["db_sessionmaker"], config["SECRET_KEY"],
+                            list(limits), utcnow())
+
+
+def _address() -> str:
+    # With PROXY_FIX_HOPS set, the visitor's address as the proxy saw it.
+    return request.remote_addr or ""
+
+
 def _start_session(user, remember: bool = False) -> None:
     # A fresh session on sign-in: nothing from before (a planted session id) carries over.
     session.clear()
-    login_user(user, remember=remember)
-    session.permanent = True
+    user.signed_in_at = utcnow()
+    lifetime = service.session_lifetime(
+        user, resident_days=int(current_app.config["RESIDENT_SESSION_DAYS"]),
+        staff_hours=int(current_app.config["STAFF_SESSION_HOURS"]))
+    login_user(user, remember=remember, duration=lifetime)
+    # Without "keep me signed in" the cookie ends with the browser; either way the sign-in
+    # ends on the server after its lifetime (service.load_session_user).
+    session.permanent = bool(remember)
 
 
 def _landing_for(user) -> str:
@@ -34,70 +65,98 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("web.home"))
     form = RegisterForm()
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        if form.errors:
+            return render_form_errors("accounts/register.html", form=form)
+        return render("accounts/register.html", form=form)
+    limit = current_app.config["REGISTER_RATE_LIMIT_PER_IP"]
+    with _attempt((throttle.REGISTER_ADDRESS, _address(), limit)) as attempt:
+        if attempt.over_limit:
+            return refused(TooManyAttempts(TOO_MANY_REGISTRATIONS), "accounts/register.html",
+                           form=form)
         try:
             user = service.register_resident(
                 db.session, phone=form.phone.data, name=form.name.data,
                 password=form.password.data, building=form.building.data,
                 unit=form.unit.data, room=form.room.data, locale=select_locale())
-        except service.AccountError as error:
-            getattr(form, error.field).errors.append(error.message)
-        else:
-            db.session.commit()
-            _start_session(user)
-            flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
-            return redirect(url_for("web.home"), 303)
-    if form.errors:
-        return render_form_errors("accounts/register.html", form=form)
-    return render("accounts/register.html", form=form)
-
-
-def _account_limit_key() -> str:
-    return "login-account:" + service.normalise_phone(request.form.get("phone", ""))
-
-
-def _failed_login(response) -> bool:
-    return response.status_code != 303
+        except service.PhoneTaken as error:
+            attempt.count()
+            return refused(error, "accounts/register.html", form=form)
+        except DomainError as error:
+            return refused(error, "accounts/register.html", form=form)
+        attempt.count()
+        db.session.commit()
+    _start_session(user)
+    flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+    return redirect(url_for("web.home"), 303)
 
 
 @bp.route("/auth/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_IP"], methods=["POST"],
-               deduct_when=_failed_login)
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_account_limit_key, deduct_when=_failed_login)
 @form_view
 def login():
     if current_user.is_authenticated:
         return redirect(_landing_for(current_user))
     form = LoginForm()
-    if form.validate_on_submit():
-        user = service.authenticate(db.session, form.phone.data, form.password.data)
-        if user is not None:
-            db.session.commit()
-            _start_session(user, remember=form.remember.data)
-            target = safe_next_url(request.args.get("next")) or _landing_for(user)
-            return redirect(target, 303)
-        form.password.errors.append(_("The phone number or password is not right. "
-                                      "Check them and try again."))
-    if form.errors:
-        return render_form_errors("accounts/login.html", form=form)
-    return render("accounts/login.html", form=form)
+    if not form.validate_on_submit():
+        if form.errors:
+            return render_form_errors("accounts/login.html", form=form)
+        return render("accounts/login.html", form=form)
+    config = current_app.config
+    phone = form.phone.data
+    # Counted only when the password turns out wrong: a refusal, an error or a CSRF
+    # failure (the form does not validate) leaves no trace.
+    with _attempt((throttle.LOGIN_ACCOUNT, phone, config["LOGIN_RATE_LIMIT_PER_ACCOUNT"]),
+                  (throttle.LOGIN_ADDRESS, _address(),
+                   config["LOGIN_RATE_LIMIT_PER_IP"])) as attempt:
+        if attempt.over_limit:
+            return refused(TooManyAttempts(TOO_MANY_SIGN_INS, "password"),
+                           "accounts/login.html", form=form)
+        try:
+            user = service.authenticate(db.session, phone, form.password.data)
+        except service.WrongPassword as error:
+            attempt.count()
+            return refused(error, "accounts/login.html", form=form)
+        db.session.commit()
+        attempt.forget(throttle.LOGIN_ACCOUNT, phone)
+    _start_session(user, remember=form.remember.data)
+    target = safe_next_url(request.args.get("next")) or _landing_for(user)
+    return redirect(target, 303)
 
 
-@bp.errorhandler(429)
-def too_many_logins(_error):
-    form = LoginForm(formdata=None, phone=service.normalise_phone(request.form.get("phone", "")))
-    form.password.errors = [_("Too many sign-in attempts. Wait 15 minutes and try again, "
-                              "or ask the community office to help.")]
-    return render("accounts/login.html", status=429, form=form)
+def _sign_out(message: str):
+    """End the sign-in on the server: the account's session token changes, so this cookie,
+    any copy of it and every remember-me cookie stop working."""
+    if current_user.is_authenticated:
+        service.end_all_sessions(current_user)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash(message, "success")
 
 
 @bp.post("/auth/logout")
 def logout():
-    logout_user()
-    session.clear()
-    flash(_("You have signed out."), "info")
+    _sign_out(_("You have signed out. If you were signed in on another phone or computer, "
+                "you are signed out there too."))
     return redirect(url_for("web.home"), 303)
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+@form_view
+def sign_out_everywhere():
+    if not ActionForm().validate_on_submit():
+        return _account_page(status=422)
+    _sign_out(_("You are signed out on every phone and computer, this one too. Sign in "
+                "again to carry on."))
+    return redirect(url_for("auth.login"), 303)
+
+
+def _account_page(profile_form=None, password_form=None, status=200):
+    profile_form = profile_form or ProfileForm(formdata=None, obj=current_user)
+    password_form = password_form or ChangePasswordForm(formdata=None, prefix="pw")
+    return render("accounts/account.html", status=status, profile_form=profile_form,
+                  password_form=password_form)
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -105,7 +164,6 @@ def logout():
 @form_view
 def account():
     form = ProfileForm(obj=current_user)
-    password_form = ChangePasswordForm(prefix="pw")
     if form.validate_on_submit():
         service.update_profile(current_user, name=form.name.data,
                                building=form.building.data or None,
@@ -113,29 +171,26 @@ def account():
         db.session.commit()
         flash(_("Your details are saved."), "success")
         return redirect(url_for("auth.account"), 303)
-    if form.errors:
-        return render_form_errors("accounts/account.html", form=form,
-                                  password_form=password_form)
-    return render("accounts/account.html", form=form, password_form=password_form)
+    return _account_page(form, status=422 if form.errors else 200)
 
 
 @bp.post("/account/password")
 @login_required
 @form_view
 def change_password():
-    form = ProfileForm(formdata=None, obj=current_user)
     password_form = ChangePasswordForm(prefix="pw")
-    if password_form.validate_on_submit():
-        try:
-            service.change_password(current_user, password_form.current_password.data,
-                                    password_form.new_password.data)
-        except service.AccountError as error:
-            getattr(password_form, error.field).errors.append(error.message)
-        else:
-            db.session.commit()
-            # Every other session ended with the old token; keep this one signed in.
-            login_user(current_user._get_current_object())
-            flash(_("Your password is changed. Other devices have been signed out."),
-                  "success")
-            return redirect(url_for("auth.account"), 303)
-    return render_form_errors("accounts/account.html", form=form, password_form=password_form)
+    if not password_form.validate_on_submit():
+        return _account_page(password_form=password_form, status=422)
+    try:
+        service.change_password(current_user, password_form.current_password.data,
+                                password_form.new_password.data)
+    except DomainError as error:
+        return refused(error, "accounts/account.html", form=password_form,
+                       profile_form=ProfileForm(formdata=None, obj=current_user),
+                       password_form=password_form)
+    db.session.commit()
+    # Every other session ended with the old token; keep this one signed in (from the
+    # same moment as before, so a staff member's working day does not start again).
+    login_user(current_user._get_current_object())
+    flash(_("Your password is changed. Other devices have been signed out."), "success")
+    return redirect(url_for("auth.account"), 303)

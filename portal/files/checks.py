@@ -6,6 +6,7 @@ import io
 import re
 from dataclasses import dataclass
 
+import pikepdf
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -14,16 +15,30 @@ from portal.errors import DomainError
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp",
               "application/pdf": "pdf"}
-MAX_PIXELS = 40_000_000  # a 40-megapixel phone photo; more is a decompression bomb
+# The pixel limits are read from the file's header and checked before anything is decoded.
+# A JPEG is decoded at a reduced scale (draft), so a 40-megapixel phone photo costs about
+# 2 bytes a pixel; PNG and WebP can only be decoded whole, and re-encoding one costs about
+# 12 (PNG) and 19 (WebP) bytes a pixel at worst (with transparency). With these limits no
+# single upload takes a worker past 300 MB: measured by scripts/upload_memory.py, and held
+# by tests/files/test_upload_memory.py.
+MAX_PIXELS = 40_000_000
+MAX_PIXELS_BY_TYPE = {"image/jpeg": MAX_PIXELS, "image/png": 12_000_000,
+                      "image/webp": 8_000_000}
 MAX_SIDE = 2560  # staff and residents read photos on screens; this keeps them light
+# Pillow's own guard, as a second line: it warns above this and refuses above twice this.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 # What browsers sniff as HTML or script, and what marks another format hidden inside.
 _ACTIVE_CONTENT = re.compile(rb"<\s*(script|html|iframe|svg|body|img|a\s)|javascript:", re.I)
-_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|OpenAction|AA|RichMedia)\b")
 
 
 class UploadRejected(DomainError):
     """A file we won't store; the message says what to choose instead."""
+
+
+def _pdf_active_message() -> str:
+    return _("This PDF has scripts or other files inside it, so we can't accept it. Print it "
+             "to a new PDF, or take a photo instead.")
 
 
 @dataclass
@@ -77,22 +92,106 @@ def check_upload(data: bytes, allowed: set[str], max_bytes: int) -> CheckedFile:
 
 
 def _check_pdf(data: bytes) -> CheckedFile:
-    if b"%%EOF" not in data[-1024:] or _PDF_ACTIVE.search(data) or b"PK\x05\x06" in data:
-        raise UploadRejected(_("This PDF has scripts or other files inside it, so we can't "
-                               "accept it. Print it to a new PDF, or take a photo instead."))
-    return CheckedFile(content=data, content_type="application/pdf")
+    # A ZIP's directory ends within 64 KB of the end of the file: a PDF/ZIP polyglot.
+    if b"%%EOF" not in data[-1024:] or b"PK\x05\x06" in data[-65558:]:
+        raise UploadRejected(_pdf_active_message())
+    return CheckedFile(content=_without_active_content(data), content_type="application/pdf")
+
+
+# --- PDFs: parsed with qpdf (pikepdf), never searched as bytes --------------------------------
+# Parsing decodes #xx escapes in names (/J#61vaScript is /JavaScript) and opens compressed
+# object streams, which is where a byte search went blind.
+
+# Keys whose mere presence means something runs or something else is carried inside.
+_PDF_ACTIVE_KEYS = {"/JS", "/JavaScript", "/AA", "/XFA", "/EmbeddedFile", "/EmbeddedFiles",
+                    "/EF", "/RichMedia", "/RichMediaContent"}
+# Actions (/S) that run code, start programs, send data or open other files.
+_PDF_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE",
+                       "/GoToR", "/RichMediaExecute", "/Rendition", "/Movie", "/Sound"}
+# Annotations that play or carry content of their own.
+_PDF_ACTIVE_SUBTYPES = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound", "/3D"}
+_PDF_MAX_OBJECTS = 200_000  # far beyond any scan or letter; parsing more is a waste
+
+
+def _pdf_is_active(obj) -> bool:
+    """True when this dictionary (or stream dictionary) is active content."""
+    keys = set(obj.keys())
+    if keys & _PDF_ACTIVE_KEYS:
+        return True
+    if str(obj.get("/S", "")) in _PDF_ACTIVE_ACTIONS:
+        return True
+    if str(obj.get("/Subtype", "")) in _PDF_ACTIVE_SUBTYPES:
+        return True
+    if str(obj.get("/Type", "")) == "/EmbeddedFile":
+        return True
+    opening = obj.get("/OpenAction")
+    # "Open at page 1" (a destination, or a GoTo) is harmless; any other action is not.
+    return isinstance(opening, pikepdf.Dictionary) and str(opening.get("/S", "")) != "/GoTo"
+
+
+def _pdf_objects(pdf):
+    """Every dictionary in the file: each indirect object (those inside object streams
+    too), the trailer, and the direct dictionaries and arrays nested in them."""
+    stack = [pdf.trailer, *pdf.objects]
+    if len(stack) > _PDF_MAX_OBJECTS:
+        raise UploadRejected(_pdf_active_message())
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, pikepdf.Stream):
+            obj = obj.stream_dict
+        if isinstance(obj, pikepdf.Dictionary):
+            yield obj
+            children = obj.values()
+        elif isinstance(obj, pikepdf.Array):
+            children = list(obj)
+        else:
+            continue
+        # Indirect children are among pdf.objects already; only direct ones are walked here.
+        stack.extend(child for child in children
+                     if isinstance(child, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream)
+                     and not child.is_indirect)
+
+
+def _without_active_content(data: bytes) -> bytes:
+    """The PDF to store: refused when it has active content; rewritten by qpdf when it had
+    to be repaired (so what is stored is exactly what was checked); else kept as it came."""
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if any(_pdf_is_active(obj) for obj in _pdf_objects(pdf)):
+                raise UploadRejected(_pdf_active_message())
+            if not pdf.get_warnings():
+                return data
+            out = io.BytesIO()
+            pdf.save(out)
+            return out.getvalue()
+    except pikepdf.PasswordError as error:
+        raise UploadRejected(_("This PDF is locked with a password. Save or print it again "
+                               "without the password, or take a photo instead.")) from error
+    except (pikepdf.PdfError, RecursionError, ValueError, TypeError) as error:
+        raise UploadRejected(_("We couldn't read this PDF. Save or print it again as a new "
+                               "PDF, or take a photo instead.")) from error
+
+
+def _too_many_pixels(width: int, height: int, content_type: str) -> bool:
+    return width * height > MAX_PIXELS_BY_TYPE[content_type]
 
 
 def _reencode_image(data: bytes, content_type: str) -> CheckedFile:
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(io.BytesIO(data)) as probe:  # reads the header only
+            if IMAGE_TYPES.get(probe.format) != content_type:
+                raise UploadRejected(allowed_message(set(IMAGE_TYPES.values())))
+            if _too_many_pixels(*probe.size, content_type):
+                raise UploadRejected(_("This picture is too large (%(width)d × %(height)d "
+                                       "pixels). Take the photo again at a normal size, or "
+                                       "send a smaller copy.", width=probe.width,
+                                       height=probe.height))
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
-            if IMAGE_TYPES.get(image.format) != content_type:
-                raise UploadRejected(allowed_message(set(IMAGE_TYPES.values())))
-            image = ImageOps.exif_transpose(image)  # keep the photo upright, then drop EXIF
-            image.thumbnail((MAX_SIDE, MAX_SIDE))
+            target = _fitted(image.size)
+            image.draft(None, target)  # JPEG: decode at 1/2, 1/4 or 1/8 scale when it can
+            image.thumbnail(target)  # replaces the decoded pixels with the small copy
+            ImageOps.exif_transpose(image, in_place=True)  # upright, on the small copy
             clean = _without_metadata(image, content_type)
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError,
             ValueError) as error:
@@ -107,6 +206,13 @@ def _reencode_image(data: bytes, content_type: str) -> CheckedFile:
         clean.save(out, "WEBP", quality=85)
     return CheckedFile(content=out.getvalue(), content_type=content_type,
                        width=clean.width, height=clean.height)
+
+
+def _fitted(size: tuple[int, int]) -> tuple[int, int]:
+    """The size that fits in MAX_SIDE × MAX_SIDE, keeping the proportions."""
+    width, height = size
+    scale = min(1.0, MAX_SIDE / max(width, height, 1))
+    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
 def _without_metadata(image: Image.Image, content_type: str) -> Image.Image:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from werkzeug.datastructures import FileStorage
+from wtforms import FileField, IntegerField, MultipleFileField, StringField
+from wtforms.validators import ValidationError
+
+from portal.web.inputs import INT_MAX, INT_MIN
 
 
 def strip_spaces(value):
@@ -17,15 +22,52 @@ def digits_only(value):
     return re.sub(r"[\s\-.·]", "", value) if isinstance(value, str) else value
 
 
+def file_only(value):
+    """A file field holds a file: text sent under its name (a hand-made request) is dropped,
+    so a view never meets a str where it expects an upload."""
+    return value if isinstance(value, FileStorage) else None
+
+
+def files_only(value):
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        return [item for item in value if isinstance(item, FileStorage)]
+    return []
+
+
+def within_database_range(_form, field):
+    """No integer a database column can't hold gets past a form (2^31 and beyond)."""
+    if isinstance(field.data, int) and not INT_MIN <= field.data <= INT_MAX:
+        raise ValidationError(_l("That number is far too large. Check it and try again."))
+
+
 class Form(FlaskForm):
-    """Every form strips stray spaces around text, and knows how to list its errors."""
+    """Every form strips stray spaces around text, bounds its integers to what the database
+    can hold, keeps only files in its file fields, and knows how to list its errors."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters", ()))
             if issubclass(unbound_field.field_class, StringField):
                 filters.insert(0, strip_spaces)
+            if issubclass(unbound_field.field_class, MultipleFileField):
+                filters.append(files_only)
+            elif issubclass(unbound_field.field_class, FileField):
+                filters.append(file_only)
+            if issubclass(unbound_field.field_class, IntegerField):
+                validators = [within_database_range,
+                              *unbound_field.kwargs.get("validators", ())]
+                options = {**options, "validators": validators}
             return unbound_field.bind(form=form, filters=filters, **options)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # WTForms leaves a field's errors an empty tuple until the form is validated; a list
+        # from the start, so a message can be added before validation too.
+        for field in self:
+            if not isinstance(field.errors, list):
+                field.errors = list(field.errors)
 
     def add_error(self, message, field: str | None = None) -> None:
         """Show a message on ``field``, or in the error summary when the form has no such field."""

@@ -6,7 +6,6 @@ Accept-Language, then Simplified Chinese. Times are stored in UTC and shown in A
 
 from __future__ import annotations
 
-from babel import Locale
 from flask import Flask, current_app, g, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
@@ -74,8 +73,5 @@ def init_app(app: Flask) -> None:
 
 
 def is_supported(code: str) -> bool:
-    try:
-        Locale.parse(code)
-    except (ValueError, TypeError):
-        return False
+    """One of our languages; anything else (any text at all) is simply not."""
     return code in current_app.config["LANGUAGES"]

@@ -10,6 +10,8 @@ from flask import request
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from portal.web.inputs import int_arg
+
 
 @dataclass
 class Page:
@@ -32,10 +34,7 @@ class Page:
 
 
 def page_number(arg: str = "page") -> int:
-    try:
-        return max(1, int(request.args.get(arg, 1)))
-    except ValueError:
-        return 1
+    return int_arg(arg, 1, minimum=1)
 
 
 def paginate(session: Session, statement: Select, number: int, per_page: int = 25,

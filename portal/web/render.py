@@ -41,8 +41,8 @@ def refused(error: DomainError, page_template: str, fragment_template: str | Non
     """A service said no: the page (or fragment) again with the error shown, values kept.
 
     With a form, the message goes on ``error.field`` (or the form's summary when the field
-    is not on it) and the template gets it as ``form``; without one, it is the error feedback (a flash) that pages show in the
-    layout and fragments through ``_flashes.html``.
+    is not on it) and the template gets it as ``form``; without one, it is the error feedback
+    (a flash) that pages show in the layout and fragments through ``_flashes.html``.
     """
     if form is not None:
         form.add_error(error.message, error.field)

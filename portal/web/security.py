@@ -46,8 +46,17 @@ def content_security_policy(nonce: str) -> str:
     )
 
 
+def development_mode(app: Flask) -> bool:
+    return bool(app.debug or app.config.get("DEVELOPMENT"))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(csp_nonce=csp_nonce, hx_nonce=hx_nonce, csrf_field=csrf_field)
+    # Outside development the portal is only ever reached over HTTPS (the proxy redirects
+    # plain HTTP); HSTS tells browsers never to try plain HTTP again.
+    hsts = None
+    if not development_mode(app) and app.config["HSTS_MAX_AGE"]:
+        hsts = f"max-age={int(app.config['HSTS_MAX_AGE'])}"
 
     @app.after_request
     def set_security_headers(response):
@@ -57,6 +66,8 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "geolocation=(), microphone=()")
+        if hsts:
+            headers.setdefault("Strict-Transport-Security", hsts)
         if request.endpoint != "static" and current_user and current_user.is_authenticated:
             # Pages of a signed-in person carry personal data: never store them anywhere.
             headers["Cache-Control"] = "no-store"
