@@ -47,13 +47,21 @@ def _panel(user) -> dict:
 
 
 def init_app(app: Flask) -> None:
-    from portal.service_requests import board, demo, service, staff_views, views
+    from portal.service_requests import (
+        board,
+        demo,
+        service,
+        staff_settings_views,
+        staff_views,
+        views,
+    )
 
     for key, value in service.CONFIG_DEFAULTS.items():
         app.config.setdefault(key, value)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)
+    app.register_blueprint(staff_settings_views.bp)
     app.jinja_env.globals.update(
         category_name=category_name, request_status_labels=service.STATUS_LABELS,
         request_priority_labels=service.PRIORITY_LABELS)
@@ -63,7 +71,7 @@ def init_app(app: Flask) -> None:
              _l("Noise, repairs, clutter, safety: tell us and follow it to done."), order=10),
         StaffLink("staff_requests.queue", _l("Request queue"), Permission.TRIAGE_REQUESTS,
                   order=10),
-        StaffLink("staff_requests.settings", _l("Request settings"),
+        StaffLink("request_settings.settings", _l("Request settings"),
                   Permission.MANAGE_REQUEST_SETTINGS, order=800),
         StaffPanel("service_requests/staff/_panel.html", _panel, Permission.TRIAGE_REQUESTS,
                    order=10),

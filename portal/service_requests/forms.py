@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -81,11 +82,13 @@ class CategoryForm(Form):
     name_zh = StringField(_l("Name in Chinese"), validators=[DataRequired(), Length(max=40)])
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=60)])
     role = SelectField(_l("Handled by"))
-    position = IntegerField(_l("Order"), default=100,
+    position = IntegerField(lazy_pgettext("position in a list", "Order"), default=100,
                             validators=[Optional(), NumberRange(min=0, max=10000)])
     active = BooleanField(_l("Residents can choose it"), default=True)
 
 
 class TemplateForm(Form):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=60)])
-    body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=2000)])
+    title = StringField(lazy_pgettext("reply template", "Title"),
+                        validators=[DataRequired(), Length(max=60)])
+    body = TextAreaField(lazy_pgettext("reply template", "Text"),
+                         validators=[DataRequired(), Length(max=2000)])

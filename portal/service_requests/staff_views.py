@@ -1,46 +1,36 @@
-"""The back office: /staff/queue, /staff/requests/<ref>, request settings."""
+"""The back office: /staff/queue and /staff/requests/<ref> (settings: staff_settings_views)."""
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import (
-    Response,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    request,
-    stream_with_context,
-    url_for,
-)
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from htmx_flask import make_response as htmx_response
 from wtforms.fields.choices import SelectChoice
 
-from portal.accounts.permissions import deny_unless, permission_required, staff_blueprint
-from portal.accounts.roles import Permission, Role
+from portal.accounts.permissions import deny_unless, staff_blueprint
+from portal.accounts.roles import Permission
 from portal.clock import utcnow
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.satisfaction import Level
 from portal.service_requests import category_name, service
 from portal.service_requests.forms import (
     AssignForm,
-    CategoryForm,
     EditForm,
     MergeForm,
     NoteForm,
     ReplyForm,
     StatusForm,
-    TemplateForm,
 )
 from portal.service_requests.models import ReplyTemplate, RequestCategory
 from portal.web.errors import form_view
+from portal.web.exports import export_response
 from portal.web.forms import ActionForm
+from portal.web.inputs import bounded_int, int_arg
 from portal.web.pagination import page_number, paginate
-from portal.web.render import render, wants_fragment
+from portal.web.render import refused, render, wants_fragment
 
 bp = staff_blueprint("staff_requests", __name__, "/staff")
 
@@ -73,50 +63,13 @@ def queue():
                   statuses=service.STATUSES, action=ActionForm(formdata=None))
 
 
-CSV_COLUMNS = ("reference", "category", "building", "created", "accepted", "resolved", "closed",
-               "minutes_to_first_response", "status", "assignee", "rating")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """A cell a spreadsheet shows as text: anything that starts a formula gets a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-@bp.get("/queue.csv")
-def export():
-    filters = _filters()
-    statement = service.queue_statement(current_user, filters, utcnow())
+@bp.get("/queue.<any(csv, xlsx):fmt>")
+def export(fmt):
+    statement = service.queue_statement(current_user, _filters(), utcnow())
     english = not str(get_locale()).startswith("zh")
-    # The body streams after the request's own session is closed: it gets one of its own.
-    make_session = current_app.extensions["db_sessionmaker"]
-
-    def iso(moment):
-        return moment.astimezone(service.SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-    def rows():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
-        session = make_session()
-        try:
-            for row, minutes in service.export_rows(session, statement):
-                writer.writerow([csv_cell(value) for value in (
-                    row.ref, row.name_en if english else row.name_zh, row.building,
-                    iso(row.created_at), iso(row.accepted_at), iso(row.resolved_at),
-                    iso(row.closed_at), minutes, row.status, row.name, row.rating)])
-                if buffer.tell() > 16_384:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-        finally:
-            session.close()
-        yield buffer.getvalue()
-
-    name = f"requests-{utcnow().astimezone(service.SHANGHAI):%Y%m%d-%H%M}.csv"
-    return Response(stream_with_context(rows()), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return export_response("requests", service.EXPORT_HEADERS,
+                           lambda session: service.export_rows(session, statement, english),
+                           fmt, title=_("Requests"))
 
 
 @bp.post("/queue/bulk")
@@ -152,7 +105,8 @@ def _assignee(value: str):
         return None
     from portal.accounts.models import User
 
-    user = db.session.get(User, int(value)) if value.isdigit() else None
+    user_id = bounded_int(value)
+    user = db.session.get(User, user_id) if user_id else None
     return user or False
 
 
@@ -175,11 +129,10 @@ def _forms(item, **given):
     edit_form = EditForm(formdata=None, category=item.category_id, priority=item.priority)
     _edit_choices(edit_form)
     reply_form = ReplyForm(formdata=None, prefix="reply")
-    template_id = request.args.get("template", "")
-    if template_id.isdigit():
-        template = db.session.get(ReplyTemplate, int(template_id))
-        if template is not None:
-            reply_form.body.data = template.body
+    template_id = int_arg("template")
+    template = db.session.get(ReplyTemplate, template_id) if template_id else None
+    if template is not None:
+        reply_form.body.data = template.body
     forms = {"status_form": status_form, "assign_form": assign_form, "edit_form": edit_form,
              "reply_form": reply_form, "note_form": NoteForm(formdata=None, prefix="note"),
              "merge_form": MergeForm(formdata=None)}
@@ -209,16 +162,23 @@ def _edit_choices(form):
                              service.PRIORITY_LABELS.items()]
 
 
-def _detail(item, status=200, **forms):
+DETAIL_PAGE = "service_requests/staff/detail.html"
+WORK_FRAGMENT = "service_requests/staff/_work.html"
+
+
+def _detail_context(item, **forms) -> dict:
     now = utcnow()
-    return render("service_requests/staff/detail.html", "service_requests/staff/_work.html",
-                  status=status, item=item, now=now, overdue=service.is_overdue(item, now),
-                  events=service.timeline(db.session, item.id, public_only=False),
-                  photos=service.photos(db.session, item.id),
-                  templates=service.reply_templates(db.session),
-                  followers=len(service.follower_ids(db.session, item.id)),
-                  action=ActionForm(formdata=None), partial=wants_fragment(), levels=Level,
-                  **_forms(item, **forms))
+    return dict(item=item, now=now, overdue=service.is_overdue(item, now),
+                events=service.timeline(db.session, item.id, public_only=False),
+                photos=service.photos(db.session, item.id),
+                templates=service.reply_templates(db.session),
+                followers=len(service.follower_ids(db.session, item.id)),
+                action=ActionForm(formdata=None), partial=wants_fragment(), levels=Level,
+                **_forms(item, **forms))
+
+
+def _detail(item, status=200, **forms):
+    return render(DETAIL_PAGE, WORK_FRAGMENT, status=status, **_detail_context(item, **forms))
 
 
 def _done(item, message):
@@ -230,10 +190,11 @@ def _done(item, message):
 
 
 def _refused(item, error, **forms):
+    """The request as it was, with what was refused said in the feedback; the forms keep
+    what was typed."""
     db.session.rollback()
     item = _request_or_404(item.ref)
-    flash(str(error.message), "error")
-    return _detail(item, status=422, **forms)
+    return refused(error, DETAIL_PAGE, WORK_FRAGMENT, **_detail_context(item, **forms))
 
 
 @bp.get("/requests/<ref>")
@@ -248,7 +209,7 @@ def claim(ref):
         abort(400)
     try:
         service.assign(db.session, item, current_user, current_user)
-    except service.RequestError as error:
+    except DomainError as error:
         return _refused(item, error)
     return _done(item, _("You have taken %(ref)s.", ref=ref))
 
@@ -267,7 +228,7 @@ def assign(ref):
         return _detail(item, status=422, assign_form=form)
     try:
         service.assign(db.session, item, current_user, assignee)
-    except service.RequestError as error:
+    except DomainError as error:
         return _refused(item, error)
     return _done(item, _("Assignment saved."))
 
@@ -284,7 +245,7 @@ def change_status(ref):
         service.transition(db.session, item, form.status.data, current_user,
                            note=form.note.data or None,
                            transferred_to=form.transferred_to.data or None)
-    except service.RequestError as error:
+    except DomainError as error:
         return _refused(item, error, status_form=form)
     return _done(item, _("Status changed to “%(status)s”.",
                          status=service.STATUS_LABELS[form.status.data]))
@@ -324,14 +285,14 @@ def edit(ref):
     try:
         service.change_category_priority(db.session, item, current_user, category,
                                          form.priority.data)
-    except service.RequestError as error:
+    except DomainError as error:
         return _refused(item, error, edit_form=form)
     db.session.commit()
     flash(_("Category and priority saved."), "success")
     # The new category may route it to another team, out of this person's sight.
     if service.get_for_staff(db.session, current_user, ref) is None:
         if wants_fragment():
-            return "", 204, {"HX-Redirect": url_for("staff_requests.queue")}
+            return htmx_response("", 204, redirect=url_for("staff_requests.queue"))
         return redirect(url_for("staff_requests.queue"), 303)
     if wants_fragment():
         return _detail(item)
@@ -351,76 +312,7 @@ def merge(ref):
         return _detail(item, status=422, merge_form=form)
     try:
         service.merge(db.session, item, target, current_user)
-    except service.RequestError as error:
+    except DomainError as error:
         return _refused(item, error, merge_form=form)
     return _done(item, _("Merged into %(target)s; its followers moved over.",
                          target=target.ref))
-
-
-# --- settings: categories and reply templates ------------------------------------------------
-
-def _settings_page(category_form=None, template_form=None, status=200):
-    category_form = category_form or CategoryForm(formdata=None, prefix="new")
-    category_form.role.choices = _role_choices()
-    return render("service_requests/staff/settings.html", status=status,
-                  categories=service.categories(db.session, active_only=False),
-                  templates=service.reply_templates(db.session), category_form=category_form,
-                  template_form=template_form or TemplateForm(formdata=None, prefix="tpl"),
-                  roles={r.value: r.label for r in Role})
-
-
-def _role_choices():
-    return [SelectChoice(role.value, role.label) for role in service.ROUTING_ROLES]
-
-
-@bp.get("/requests/settings")
-@permission_required(Permission.MANAGE_REQUEST_SETTINGS)
-def settings():
-    return _settings_page()
-
-
-@bp.post("/requests/settings/categories")
-@bp.post("/requests/settings/categories/<int:category_id>")
-@permission_required(Permission.MANAGE_REQUEST_SETTINGS)
-@form_view
-def save_category(category_id=None):
-    category = None
-    if category_id is not None:
-        category = db.session.get(RequestCategory, category_id) or abort(404)
-    form = CategoryForm(prefix="new" if category is None else f"c{category_id}")
-    form.role.choices = _role_choices()
-    if not form.validate_on_submit():
-        if category is not None:  # the inline edit forms are plain: say what to fix
-            flash(_("Not saved: give the category a name in both languages."), "error")
-            return redirect(url_for("staff_requests.settings"), 303)
-        return _settings_page(category_form=form, status=422)
-    try:
-        service.save_category(db.session, category, name_zh=form.name_zh.data,
-                              name_en=form.name_en.data, role=form.role.data,
-                              position=form.position.data or 100, active=form.active.data)
-    except service.RequestError as error:
-        form.role.errors.append(str(error.message))
-        return _settings_page(category_form=form, status=422)
-    db.session.commit()
-    flash(_("Category saved."), "success")
-    return redirect(url_for("staff_requests.settings"), 303)
-
-
-@bp.post("/requests/settings/templates")
-@bp.post("/requests/settings/templates/<int:template_id>")
-@permission_required(Permission.MANAGE_REQUEST_SETTINGS)
-@form_view
-def save_template(template_id=None):
-    template = None
-    if template_id is not None:
-        template = db.session.get(ReplyTemplate, template_id) or abort(404)
-    form = TemplateForm(prefix="tpl" if template is None else f"t{template_id}")
-    if not form.validate_on_submit():
-        if template is not None:
-            flash(_("Not saved: a template needs a title and a text."), "error")
-            return redirect(url_for("staff_requests.settings"), 303)
-        return _settings_page(template_form=form, status=422)
-    service.save_template(db.session, template, title=form.title.data, body=form.body.data)
-    db.session.commit()
-    flash(_("Reply template saved."), "success")
-    return redirect(url_for("staff_requests.settings"), 303)

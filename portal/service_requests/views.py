@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from portal.clock import utcnow
+from portal.errors import DomainError
 from portal.extensions import db
-from portal.files.service import UploadRejected, claim_pending, store_upload
+from portal.files.service import take_uploads
 from portal.satisfaction import Level
 from portal.service_requests import service
 from portal.service_requests.forms import MAX_PHOTOS, RatingForm, RequestForm
@@ -70,25 +71,20 @@ def new():
     form.category.choices = _category_choices(categories)
     valid = form.validate_on_submit()
     if "csrf_token" in form.errors:  # change nothing: not even the uploads
-        pending = claim_pending(db.session, _tokens(form), current_user.id, service.AREA)
-        return _new_page(form, pending, status=422)
+        kept = take_uploads(db.session, (), kept=_tokens(form), owner_id=current_user.id,
+                            area=service.AREA, max_files=MAX_PHOTOS)
+        return _new_page(form, kept.files, status=422)
 
     existing = service.find_by_key(db.session, current_user.id, form.idempotency_key.data or "")
     if existing is not None:  # a double click or a resubmitted form
         return redirect(url_for("requests.detail", ref=existing.ref, submitted=1), 303)
 
-    pending = claim_pending(db.session, _tokens(form), current_user.id, service.AREA)
-    uploads = [upload for upload in form.photos.data or [] if upload and upload.filename]
-    for upload in uploads:
-        if len(pending) >= MAX_PHOTOS:
-            form.photos.errors.append(_("Add at most %(count)d photos.", count=MAX_PHOTOS))
-            break
-        try:
-            pending.append(store_upload(db.session, upload, owner_id=current_user.id,
-                                        area=service.AREA, max_bytes=MAX_PHOTO_BYTES))
-        except UploadRejected as rejected:
-            form.photos.errors.append(rejected.message)
-    form.photo_tokens.data = " ".join(stored.token for stored in pending)
+    uploads = take_uploads(db.session, request.files.getlist(form.photos.name),
+                           kept=_tokens(form), owner_id=current_user.id, area=service.AREA,
+                           max_bytes=MAX_PHOTO_BYTES, max_files=MAX_PHOTOS)
+    form.photos.errors = [*form.photos.errors, *uploads.errors]
+    form.photo_tokens.data = uploads.tokens
+    pending = uploads.files
 
     if request.form.get("check_similar"):  # the first step without JavaScript: no errors yet
         for field in form:
@@ -172,8 +168,8 @@ def withdraw(ref):
         abort(400)
     try:
         service.withdraw(db.session, item, current_user)
-    except service.RequestError as error:
-        flash(str(error.message), "error")
+    except DomainError as error:
+        flash(str(error), "error")
     else:
         db.session.commit()
         flash(_("Your request is withdrawn."), "success")
@@ -190,8 +186,8 @@ def rate(ref):
         return _detail_page(item, rating_form=form, status=422)
     try:
         service.rate(db.session, item, current_user, Level(form.level.data), form.comment.data)
-    except service.RequestError as error:
-        flash(str(error.message), "error")
+    except DomainError as error:
+        flash(str(error), "error")
         return redirect(url_for("requests.detail", ref=ref), 303)
     db.session.commit()
     if Level(form.level.data).is_unhappy:
@@ -212,7 +208,7 @@ def follow(ref):
         abort(404)
     try:
         service.follow(db.session, current_user, item)
-    except service.RequestError:
+    except DomainError:
         abort(404)
     db.session.commit()
     flash(_("You now follow request %(ref)s. We will tell you when it moves on.", ref=ref),

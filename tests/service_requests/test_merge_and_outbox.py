@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.roles import Role
+from portal.errors import DomainError
 from portal.notifications.models import Notification, OutboxMessage
 from portal.notifications.senders import LogSender
 from portal.notifications.service import deliver_outbox
@@ -46,12 +47,12 @@ def test_merge_moves_owner_and_followers(app_context, db, make_user, file_reques
 def test_merge_refusals(app_context, db, resident, make_user, file_request):
     staff = make_user(Role.GRID_WORKER)
     item, other = file_request(resident), file_request(resident)
-    with pytest.raises(s.RequestError):
+    with pytest.raises(DomainError):
         s.merge(db, item, item, staff)
     s.transition(db, other, s.REJECTED, staff, note="不属于社区职责")
-    with pytest.raises(s.RequestError):
+    with pytest.raises(DomainError):
         s.merge(db, item, other, staff)
-    with pytest.raises(s.RequestError):
+    with pytest.raises(DomainError):
         s.merge(db, other, item, staff)  # a rejected request can't become a duplicate
 
 
@@ -63,7 +64,7 @@ def test_follow_only_open_requests_in_own_building(app_context, db, make_user, f
     assert s.follow(db, same, item) is True
     assert s.follow(db, same, item) is False
     assert s.follow(db, owner, item) is False
-    with pytest.raises(s.RequestError):
+    with pytest.raises(DomainError):
         s.follow(db, elsewhere, item)
 
 

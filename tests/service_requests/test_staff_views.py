@@ -205,17 +205,36 @@ def test_csv_export(staff_client, make_user, resident, file_request, app, db):
     db.commit()
     response = director.get("/staff/queue.csv?status=all")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == ["reference", "category", "building", "created", "accepted", "resolved",
-                       "closed", "minutes_to_first_response", "status", "assignee", "rating"]
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufeff")  # Excel on Chinese Windows reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+    assert rows[0] == ["编号", "类别", "楼栋", "收到时间", "受理时间", "办结时间", "关闭时间",
+                       "首次回复用时（分钟）", "状态", "处理人", "评价"]
     by_ref = {row[0]: row for row in rows[1:]}
     assert set(by_ref) == {item.ref, plain.ref}
     row = by_ref[item.ref]
+    assert row[1] == item.category.name_zh
     assert row[2] == "'=HYPERLINK(\"x\")"
-    assert row[7] == "42" and row[8] == "resolved" and row[9] == director.user.name
-    assert by_ref[plain.ref][7] == ""
+    assert row[7] == "42" and row[8] == "已办结" and row[9] == director.user.name
+    assert by_ref[plain.ref][7] == "" and by_ref[plain.ref][8] == "已提交"
     only_open = director.get("/staff/queue.csv").get_data(as_text=True)
     assert plain.ref in only_open and item.ref not in only_open
+
+
+def test_xlsx_export_is_a_real_workbook_with_labels(staff_client, resident, file_request, db):
+    from openpyxl import load_workbook
+
+    director = staff_client(Role.DIRECTOR, locale="en")
+    item = file_request(resident, building="=1+2")
+    response = director.get("/staff/queue.xlsx?status=all")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Reference", "Category", "Building")
+    assert rows[1][0] == item.ref and rows[1][1] == item.category.name_en
+    assert rows[1][2] == "=1+2" and sheet["C2"].data_type == "s"  # text, never a formula
+    assert rows[1][8] == "Submitted"
 
 
 def test_staff_home_panel_counts(staff_client, resident, file_request, app, db):

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.roles import Role
 from portal.clock import utcnow
+from portal.errors import DomainError
 from portal.notifications.models import Notification
 from portal.satisfaction import Level
 from portal.service_requests import service as s
@@ -56,7 +57,7 @@ def test_every_edge(app_context, db, make_user, file_request):
             assert (event.from_status, event.to_status, event.public) == (current, target,
                                                                           True), edge
         else:
-            with pytest.raises(s.RequestError):
+            with pytest.raises(DomainError):
                 s.transition(db, item, target, who, actor_kind=actor, note="理由",
                              transferred_to="区住建委")
             db.flush()
@@ -68,7 +69,7 @@ def test_every_edge(app_context, db, make_user, file_request):
 def test_refusal_message_names_both_statuses(app, db, resident, file_request):
     item = file_request(resident)
     with app.test_request_context(headers={"Accept-Language": "zh-CN"}), \
-            pytest.raises(s.RequestError) as refused:
+            pytest.raises(DomainError) as refused:
         s.transition(db, item, s.CLOSED, None, actor_kind=s.STAFF)
     with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
         text = str(refused.value.message)
@@ -79,9 +80,9 @@ def test_reject_needs_a_reason_and_transfer_an_office(app_context, db, resident,
                                                       file_request):
     staff = make_user(Role.GRID_WORKER)
     item = file_request(resident)
-    with pytest.raises(s.RequestError):
+    with pytest.raises(DomainError):
         s.transition(db, item, s.REJECTED, staff)
-    with pytest.raises(s.RequestError):
+    with pytest.raises(DomainError):
         s.transition(db, item, s.TRANSFERRED, staff, note="电话 12345")
     s.transition(db, item, s.TRANSFERRED, staff, transferred_to="区城管执法局",
                  note="请拨打 12345")
@@ -103,13 +104,13 @@ def test_owner_withdraws_only_before_acceptance(app_context, db, resident, make_
                                                 file_request):
     other = make_user(Role.RESIDENT)
     item = file_request(resident)
-    with pytest.raises(s.RequestError):
+    with pytest.raises(DomainError):
         s.withdraw(db, item, other)
     s.withdraw(db, item, resident)
     assert item.status == s.WITHDRAWN
     later = file_request(resident)
     s.transition(db, later, s.ACCEPTED, make_user(Role.GRID_WORKER))
-    with pytest.raises(s.RequestError):
+    with pytest.raises(DomainError):
         s.withdraw(db, later, resident)
 
 
@@ -143,13 +144,13 @@ def test_unhappy_rating_reopens_and_flags(app_context, db, resident, make_user, 
 def test_rating_window_and_who_may_rate(app_context, db, resident, make_user, file_request):
     staff = make_user(Role.GRID_WORKER)
     item = _resolved(db, file_request, resident, staff, utcnow() - timedelta(days=8))
-    with pytest.raises(s.RequestError):
+    with pytest.raises(DomainError):
         s.rate(db, item, resident, Level.SATISFIED, None)
     fresh = _resolved(db, file_request, resident, staff, utcnow())
-    with pytest.raises(s.RequestError):
+    with pytest.raises(DomainError):
         s.rate(db, fresh, make_user(Role.RESIDENT), Level.SATISFIED, None)
     submitted = file_request(resident)
-    with pytest.raises(s.RequestError):
+    with pytest.raises(DomainError):
         s.rate(db, submitted, resident, Level.SATISFIED, None)
 
 

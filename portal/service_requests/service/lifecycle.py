@@ -1,0 +1,307 @@
+"""A request's life: submitting, following, every status change, replies, assignment, rating,
+merging. Every action lands on the timeline (``RequestEvent``); status changes and public
+replies notify the owner and the followers. Messages carry nothing but the reference."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, exists, select
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import User
+from portal.accounts.roles import Permission
+from portal.clock import local_day, next_daily_number, utcnow
+from portal.errors import DomainError
+from portal.notifications.service import notify
+from portal.satisfaction import Level
+from portal.service_requests.models import (
+    RequestCategory,
+    RequestEvent,
+    RequestFollower,
+    RequestPhoto,
+    ServiceRequest,
+)
+from portal.service_requests.service.queue import staff_scope
+from portal.service_requests.service.rules import (
+    ACCEPTED,
+    CLOSED,
+    DUPLICATE,
+    IN_PROGRESS,
+    OPEN,
+    OWNER,
+    REF_PREFIX,
+    REJECTED,
+    REOPENED_MESSAGE,
+    REPLY_MESSAGE,
+    RESOLVED,
+    STAFF,
+    STATUS_MESSAGES,
+    SUBMITTED,
+    SYSTEM,
+    TRANSFERRED,
+    TRIAGE_ROLES,
+    WITHDRAWN,
+    check_transition,
+)
+from portal.service_requests.service.sla import Sla, priority_for, rating_open
+
+
+def find_by_key(session: Session, owner_id: int, key: str) -> ServiceRequest | None:
+    return session.scalar(select(ServiceRequest).where(
+        ServiceRequest.idempotency_key == key, ServiceRequest.owner_id == owner_id))
+
+
+def submit(session: Session, owner: User, *, category: RequestCategory, description: str,
+           building: str, location: str, urgent: bool, many_households: bool,
+           idempotency_key: str, photos: Iterable = (), now: datetime | None = None,
+           sla: Sla | None = None) -> ServiceRequest:
+    now = now or utcnow()
+    sla = sla or Sla.from_config()
+    priority = priority_for(urgent, many_households)
+    respond_by, resolve_by = sla.deadlines(now, priority)
+    request = ServiceRequest(
+        ref=next_daily_number(session, REF_PREFIX, local_day(now)), idempotency_key=idempotency_key,
+        owner_id=owner.id,
+        category_id=category.id, category=category, description=description, building=building,
+        location=location, urgent=urgent, many_households=many_households, priority=priority,
+        status=SUBMITTED, role=category.role, created_at=now, respond_by=respond_by,
+        resolve_by=resolve_by, last_activity_at=now)
+    session.add(request)
+    session.flush()
+    for stored in photos:
+        stored.attached = True
+        session.add(RequestPhoto(request_id=request.id, file_id=stored.id))
+    _event(session, request, owner, "status", public=True, to_status=SUBMITTED, now=now)
+    session.flush()
+    return request
+
+
+def follow(session: Session, user: User, request: ServiceRequest) -> bool:
+    """Follow an open request in one's own building. False when already following or owning."""
+    if request.status not in OPEN or request.building != (user.building or ""):
+        raise DomainError(_l("You can only follow open requests in your own building."))
+    if request.owner_id == user.id or is_follower(session, request.id, user.id):
+        return False
+    session.add(RequestFollower(request_id=request.id, user_id=user.id))
+    _event(session, request, user, "follow", public=False)
+    return True
+
+
+def is_follower(session: Session, request_id: int, user_id: int) -> bool:
+    return bool(session.scalar(select(exists().where(
+        RequestFollower.request_id == request_id, RequestFollower.user_id == user_id))))
+
+
+def follower_ids(session: Session, request_id: int) -> list[int]:
+    return list(session.scalars(select(RequestFollower.user_id)
+                                .where(RequestFollower.request_id == request_id)))
+
+
+def _event(session, request, actor, kind, *, public, from_status=None, to_status=None,
+           body=None, now=None) -> RequestEvent:
+    now = now or utcnow()
+    event = RequestEvent(request_id=request.id, actor_id=actor.id if actor else None, kind=kind,
+                         public=public, from_status=from_status, to_status=to_status,
+                         body=body, created_at=now)
+    session.add(event)
+    request.last_activity_at = now
+    return event
+
+
+def _audience(session, request, actor) -> list[int]:
+    ids = [request.owner_id, *follower_ids(session, request.id)]
+    return [uid for uid in dict.fromkeys(ids) if actor is None or uid != actor.id]
+
+
+def _notify(session, request, actor, message, **params) -> None:
+    recipients = _audience(session, request, actor)
+    if recipients:
+        notify(session, recipients, message, link=f"/requests/{request.ref}", ref=request.ref,
+               **params)
+
+
+def _first_response(request, now) -> None:
+    if request.first_response_at is None:
+        request.first_response_at = now
+
+
+def transition(session: Session, request: ServiceRequest, target: str, actor: User | None, *,
+               actor_kind: str = STAFF, note: str | None = None,
+               transferred_to: str | None = None, now: datetime | None = None) -> None:
+    """Move a request along an allowed edge, stamp the times, record it, tell the residents."""
+    now = now or utcnow()
+    check_transition(request.status, target, actor_kind)
+    if target == REJECTED and not note:
+        raise DomainError(_l("Give the reason the request can't be accepted."))
+    if target == TRANSFERRED and not transferred_to:
+        raise DomainError(_l("Say which office the request is passed to."))
+    if target == DUPLICATE:
+        raise DomainError(_l("Use “merge” to mark a request as a duplicate."))
+    current = request.status
+    request.status = target
+    if actor_kind == STAFF:
+        _first_response(request, now)
+    if target == ACCEPTED:
+        request.accepted_at = now
+    elif target == RESOLVED:
+        request.resolved_at = now
+        request.accepted_at = request.accepted_at or now
+    elif target in (CLOSED, REJECTED, TRANSFERRED, WITHDRAWN):
+        request.closed_at = now
+    if target in (REJECTED, TRANSFERRED):
+        request.outcome_note = note
+        request.transferred_to = transferred_to
+    _event(session, request, actor, "status", public=True, from_status=current,
+           to_status=target, body=note if target != TRANSFERRED else
+           f"{transferred_to}: {note}" if note else transferred_to, now=now)
+    message = REOPENED_MESSAGE if (current, target) == (RESOLVED, IN_PROGRESS) \
+        else STATUS_MESSAGES[target]
+    _notify(session, request, actor, message)
+
+
+def withdraw(session: Session, request: ServiceRequest, owner: User, now=None) -> None:
+    if request.owner_id != owner.id:
+        raise DomainError(_l("Only the person who sent a request can withdraw it."))
+    transition(session, request, WITHDRAWN, owner, actor_kind=OWNER, now=now)
+
+
+def rate(session: Session, request: ServiceRequest, owner: User, level: Level,
+         comment: str | None, now: datetime | None = None, sla: Sla | None = None) -> None:
+    """Rate a resolved request. An unhappy rating reopens it and flags it for the director."""
+    now = now or utcnow()
+    if request.owner_id != owner.id:
+        raise DomainError(_l("Only the person who sent a request can rate it."))
+    if not rating_open(request, now, sla):
+        raise DomainError(_l("This request can no longer be rated."))
+    request.rating, request.rating_comment, request.rated_at = int(level), comment or None, now
+    _event(session, request, owner, "rating", public=True, body=str(int(level)), now=now)
+    if level.is_unhappy:
+        request.flagged = True
+        request.resolved_at = None
+        transition(session, request, IN_PROGRESS, owner, actor_kind=OWNER, now=now)
+    else:
+        transition(session, request, CLOSED, owner, actor_kind=OWNER, now=now)
+
+
+def close_resolved_unrated(session: Session, now: datetime | None = None,
+                           sla: Sla | None = None, request: ServiceRequest | None = None) -> int:
+    """Close resolved requests left unrated for the rating window; returns how many.
+
+    Given ``request``, closes only that one (the lazy check when someone opens it).
+    """
+    now = now or utcnow()
+    sla = sla or Sla.from_config()
+    cutoff = now - timedelta(days=sla.rating_days)
+    if request is not None:
+        candidates = [request] if (request.status == RESOLVED and request.resolved_at
+                                   and request.resolved_at <= cutoff) else []
+    else:
+        candidates = list(session.scalars(select(ServiceRequest).where(
+            ServiceRequest.status == RESOLVED, ServiceRequest.resolved_at <= cutoff)))
+    for item in candidates:
+        transition(session, item, CLOSED, None, actor_kind=SYSTEM, now=now)
+    return len(candidates)
+
+
+def reply(session: Session, request: ServiceRequest, staff: User, body: str, *,
+          public: bool, now: datetime | None = None) -> None:
+    """A public reply (residents see it and are told) or an internal note (staff only)."""
+    now = now or utcnow()
+    if public:
+        _first_response(request, now)
+    _event(session, request, staff, "reply" if public else "note", public=public, body=body,
+           now=now)
+    if public:
+        _notify(session, request, staff, REPLY_MESSAGE)
+
+
+def may_assign_to_others(user: User) -> bool:
+    return user.can(Permission.ASSIGN_REQUESTS)
+
+
+def assign(session: Session, request: ServiceRequest, staff: User, assignee: User | None,
+           now=None) -> None:
+    if assignee is not None and assignee.id != staff.id and not may_assign_to_others(staff):
+        raise DomainError(_l("You can take a request yourself, but only the director can "
+                              "assign it to someone else."))
+    if assignee is not None and (not assignee.active or assignee.role not in TRIAGE_ROLES):
+        raise DomainError(_l("Choose a staff member who handles requests."))
+    request.assignee_id = assignee.id if assignee else None
+    request.assignee = assignee
+    _event(session, request, staff, "assign", public=False,
+           body=assignee.name if assignee else None, now=now)
+
+
+def change_category_priority(session: Session, request: ServiceRequest, staff: User,
+                             category: RequestCategory, priority: int,
+                             sla: Sla | None = None, now=None) -> None:
+    """Recategorise (which re-routes to the category's team) and reprioritise (new deadlines)."""
+    sla = sla or Sla.from_config()
+    if priority not in (1, 2, 3):
+        raise DomainError(_l("Choose a priority."))
+    changes = []
+    if category.id != request.category_id:
+        changes.append(f"{request.category.name_zh} → {category.name_zh}")
+        request.category_id, request.category, request.role = category.id, category, category.role
+    if priority != request.priority:
+        changes.append(f"P{request.priority} → P{priority}")
+        request.priority = priority
+        request.respond_by, request.resolve_by = sla.deadlines(request.created_at, priority)
+    if changes:
+        _event(session, request, staff, "edit", public=False, body="; ".join(changes), now=now)
+
+
+def merge(session: Session, request: ServiceRequest, target: ServiceRequest, staff: User,
+          now=None) -> None:
+    """Mark ``request`` a duplicate of ``target``: its owner and followers follow the target."""
+    now = now or utcnow()
+    if target.id == request.id:
+        raise DomainError(_l("A request can't be merged into itself."))
+    if target.status not in OPEN:
+        raise DomainError(_l("Merge only into a request that is still open."))
+    check_transition(request.status, DUPLICATE, STAFF)
+    movers = [request.owner_id, *follower_ids(session, request.id)]
+    already = {target.owner_id, *follower_ids(session, target.id)}
+    session.execute(delete(RequestFollower).where(RequestFollower.request_id == request.id))
+    for user_id in dict.fromkeys(movers):
+        if user_id not in already:
+            session.add(RequestFollower(request_id=target.id, user_id=user_id))
+    current = request.status
+    request.status, request.merged_into_id, request.merged_into = DUPLICATE, target.id, target
+    request.closed_at = now
+    _first_response(request, now)
+    _event(session, request, staff, "status", public=True, from_status=current,
+           to_status=DUPLICATE, body=target.ref, now=now)
+    _event(session, target, staff, "merge", public=False, body=request.ref, now=now)
+    recipients = [uid for uid in dict.fromkeys(movers) if uid != staff.id]
+    if recipients:
+        notify(session, recipients, STATUS_MESSAGES[DUPLICATE], link=f"/requests/{target.ref}",
+               ref=request.ref, target=target.ref)
+    session.flush()
+
+
+def bulk(session: Session, staff: User, refs: list[str], action: str,
+         assignee: User | None = None) -> tuple[int, list[str]]:
+    """Accept or assign several requests; returns how many changed and the refused refs."""
+    done, refused = 0, []
+    for request in session.scalars(select(ServiceRequest).where(
+            ServiceRequest.ref.in_(refs[:100]), staff_scope(staff))):
+        try:
+            if action == "accept":
+                transition(session, request, ACCEPTED, staff)
+            else:
+                assign(session, request, staff, assignee)
+        except DomainError:
+            refused.append(request.ref)
+        else:
+            done += 1
+    return done, refused
+
+
+def triage_staff(session: Session) -> list[User]:
+    return list(session.scalars(select(User).where(User.role.in_(TRIAGE_ROLES),
+                                                   User.active.is_(True))
+                                .order_by(User.role, User.name)))

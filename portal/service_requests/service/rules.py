@@ -1,0 +1,105 @@
+"""The vocabulary of requests: statuses, who may move a request where, what residents are told,
+priorities and the teams that handle them."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts.roles import ROLE_PERMISSIONS, Permission, Role
+from portal.errors import DomainError
+
+AREA = "requests"  # the files area whose access rule covers request photos
+
+
+SUBMITTED, ACCEPTED, IN_PROGRESS, RESOLVED, CLOSED = (
+    "submitted", "accepted", "in_progress", "resolved", "closed")
+
+
+REJECTED, DUPLICATE, TRANSFERRED, WITHDRAWN = "rejected", "duplicate", "transferred", "withdrawn"
+
+
+OPEN = (SUBMITTED, ACCEPTED, IN_PROGRESS)
+
+
+STATUS_LABELS = {
+    SUBMITTED: _l("Submitted"),
+    ACCEPTED: _l("Accepted"),
+    IN_PROGRESS: _l("Being handled"),
+    RESOLVED: _l("Resolved"),
+    CLOSED: _l("Closed"),
+    REJECTED: _l("Not accepted"),
+    DUPLICATE: _l("Merged"),
+    TRANSFERRED: _l("Passed to another office"),
+    WITHDRAWN: _l("Withdrawn"),
+}
+
+
+STATUSES = tuple(STATUS_LABELS)
+
+
+# Who may move a request from one status to another: staff, the owner, or the system clock.
+STAFF, OWNER, SYSTEM = "staff", "owner", "system"
+
+
+TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
+    SUBMITTED: {ACCEPTED: frozenset({STAFF}), REJECTED: frozenset({STAFF}),
+                DUPLICATE: frozenset({STAFF}), TRANSFERRED: frozenset({STAFF}),
+                WITHDRAWN: frozenset({OWNER})},
+    ACCEPTED: {IN_PROGRESS: frozenset({STAFF}), RESOLVED: frozenset({STAFF}),
+               REJECTED: frozenset({STAFF}), DUPLICATE: frozenset({STAFF}),
+               TRANSFERRED: frozenset({STAFF})},
+    IN_PROGRESS: {RESOLVED: frozenset({STAFF}), DUPLICATE: frozenset({STAFF}),
+                  TRANSFERRED: frozenset({STAFF})},
+    # The owner reopens (an unhappy rating) or closes (a rating); the clock closes unrated ones.
+    RESOLVED: {CLOSED: frozenset({STAFF, OWNER, SYSTEM}), IN_PROGRESS: frozenset({OWNER})},
+    CLOSED: {}, REJECTED: {}, DUPLICATE: {}, TRANSFERRED: {}, WITHDRAWN: {},
+}
+
+
+# What the owner and followers are told; no personal data beyond the reference.
+STATUS_MESSAGES = {
+    ACCEPTED: _l("Request %(ref)s has been accepted."),
+    IN_PROGRESS: _l("Request %(ref)s is being handled."),
+    RESOLVED: _l("Request %(ref)s has been resolved. Please tell us how it was handled."),
+    CLOSED: _l("Request %(ref)s is closed."),
+    REJECTED: _l("Request %(ref)s could not be accepted. Open it to see why."),
+    DUPLICATE: _l("Request %(ref)s was merged into %(target)s, which you now follow."),
+    TRANSFERRED: _l("Request %(ref)s was passed to another office. Open it for details."),
+    WITHDRAWN: _l("Request %(ref)s was withdrawn."),
+}
+
+
+REOPENED_MESSAGE = _l("Request %(ref)s has been reopened.")
+
+
+REPLY_MESSAGE = _l("There is a new reply on request %(ref)s.")
+
+
+PRIORITY_LABELS = {1: _l("P1 urgent, many households"), 2: _l("P2 urgent or many households"),
+                   3: _l("P3 routine")}
+
+
+TRIAGE_ROLES = tuple(role.value for role, perms in ROLE_PERMISSIONS.items()
+                     if Permission.TRIAGE_REQUESTS in perms)
+
+
+ROUTING_ROLES = (Role.GRID_WORKER, Role.GOVERNANCE, Role.CIVIL_AFFAIRS)
+
+
+REF_PREFIX = "R"
+
+
+REF_PATTERN = re.compile(r"^R\d{8}-\d{4,}$")
+
+
+def allowed_next(status: str, actor: str) -> list[str]:
+    return [target for target, who in TRANSITIONS[status].items() if actor in who]
+
+
+def check_transition(current: str, target: str, actor: str) -> None:
+    if actor not in TRANSITIONS.get(current, {}).get(target, frozenset()):
+        raise DomainError(_l("A request that is “%(current)s” can't be changed to "
+                              "“%(target)s”.", current=STATUS_LABELS[current],
+                              target=STATUS_LABELS.get(target, target)))
