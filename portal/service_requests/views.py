@@ -19,6 +19,7 @@ from portal.service_requests import service
 from portal.service_requests.forms import MAX_PHOTOS, RatingForm, RequestForm
 from portal.web.errors import form_view
 from portal.web.forms import ActionForm
+from portal.web.inputs import int_arg
 from portal.web.pagination import page_number, paginate
 from portal.web.render import render, render_form_errors
 
@@ -31,6 +32,7 @@ MAX_PHOTO_BYTES = 8 * 1024 * 1024
 def index():
     page = paginate(db.session, service.resident_statement(current_user.id), page_number(),
                     per_page=20)
+    page.items = [service.as_seen_by(item, current_user.id) for item in page.items]
     return render("service_requests/index.html", "service_requests/_list.html", page=page,
                   labels=service.STATUS_LABELS)
 
@@ -44,11 +46,10 @@ def _category_choices(categories):
 def _new_page(form, pending, status=200):
     similar = []
     if form.category.data and form.building.data:
-        similar = service.similar_open(db.session, current_user, form.building.data,
-                                         form.category.data)
+        similar = service.similar_open(db.session, form.building.data, form.category.data)
     page = render_form_errors if status == 422 else render
     return page("service_requests/new.html", form=form, pending=pending, similar=similar,
-                max_photos=MAX_PHOTOS)
+                own_refs=_own_refs(similar), max_photos=MAX_PHOTOS)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -120,18 +121,20 @@ def _tokens(form) -> list[str]:
 @bp.get("/similar")
 @login_required
 def similar():
-    try:
-        category_id = int(request.args.get("category", ""))
-    except ValueError:
-        category_id = 0
     building = request.args.get("building", "").strip()[:20]
-    items = service.similar_open(db.session, current_user, building, category_id)
+    items = service.similar_open(db.session, building, int_arg("category", 0))
     return render("service_requests/similar.html", "service_requests/_similar.html",
-                  similar=items)
+                  similar=items, own_refs=_own_refs(items))
+
+
+def _own_refs(summaries) -> set[str]:
+    """Which of these summaries are the person's own requests (to open rather than follow)."""
+    refs = [summary.ref for summary in summaries]
+    return service.owned_refs(db.session, current_user.id, refs) if refs else set()
 
 
 def _own_or_404(ref):
-    found = service.get_for_resident(db.session, current_user.id, ref)
+    found = service.own_request(db.session, current_user.id, ref)
     if found is None:
         abort(404)
     return found
@@ -154,7 +157,12 @@ def _detail_page(item, rating_form=None, status=200):
 @bp.get("/<ref>")
 @login_required
 def detail(ref):
-    item = _own_or_404(ref)
+    item = service.own_request(db.session, current_user.id, ref)
+    if item is None:  # a request this person follows: its public summary, nothing private
+        summary = service.followed_summary(db.session, current_user.id, ref)
+        if summary is None:
+            abort(404)
+        return render("service_requests/summary.html", summary=summary)
     if service.close_resolved_unrated(db.session, request=item):  # the lazy half of auto-close
         db.session.commit()
     return _detail_page(item)

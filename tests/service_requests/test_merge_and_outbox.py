@@ -38,7 +38,7 @@ def test_merge_moves_owner_and_followers(app_context, db, make_user, file_reques
     assert _followers(db, target) == {second.id, neighbour.id, both.id}
     assert _followers(db, duplicate) == set()
     # The second owner now sees the target, as a follower.
-    assert s.get_for_resident(db, second.id, target.ref) is not None
+    assert s.followed_summary(db, second.id, target.ref) is not None
     told = set(db.scalars(select(Notification.user_id).where(
         Notification.params["target"].as_string() == target.ref)))
     assert told == {second.id, neighbour.id, both.id}
@@ -56,7 +56,10 @@ def test_merge_refusals(app_context, db, resident, make_user, file_request):
         s.merge(db, other, item, staff)  # a rejected request can't become a duplicate
 
 
-def test_follow_only_open_requests_in_own_building(app_context, db, make_user, file_request):
+def test_anyone_may_follow_an_open_request_and_only_an_open_one(app_context, db, make_user,
+                                                                file_request):
+    """Following gives the public summary only, so what a resident says about themselves
+    (their building) decides nothing."""
     owner = make_user(Role.RESIDENT, building="3号楼")
     same = make_user(Role.RESIDENT, building="3号楼")
     elsewhere = make_user(Role.RESIDENT, building="9号楼")
@@ -64,8 +67,10 @@ def test_follow_only_open_requests_in_own_building(app_context, db, make_user, f
     assert s.follow(db, same, item) is True
     assert s.follow(db, same, item) is False
     assert s.follow(db, owner, item) is False
+    assert s.follow(db, elsewhere, item) is True
+    s.withdraw(db, item, owner)
     with pytest.raises(DomainError):
-        s.follow(db, elsewhere, item)
+        s.follow(db, make_user(Role.RESIDENT), item)
 
 
 def test_status_changes_and_replies_reach_owner_and_followers(app, db, make_user, file_request,

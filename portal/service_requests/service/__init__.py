@@ -47,12 +47,19 @@ from portal.service_requests.service.queue import (  # noqa: F401
     staff_scope,
 )
 from portal.service_requests.service.reading import (  # noqa: F401
+    RequestSummary,
+    as_seen_by,
     by_ref,
-    get_for_resident,
+    followed_summary,
     may_see_photo,
+    own_request,
+    owned_refs,
     photos,
+    public_summary,
     resident_statement,
     similar_open,
+    summary_of,
+    summary_timeline,
     timeline,
 )
 from portal.service_requests.service.rules import (  # noqa: F401

@@ -80,9 +80,11 @@ def submit(session: Session, owner: User, *, category: RequestCategory, descript
 
 
 def follow(session: Session, user: User, request: ServiceRequest) -> bool:
-    """Follow an open request in one's own building. False when already following or owning."""
-    if request.status not in OPEN or request.building != (user.building or ""):
-        raise DomainError(_l("You can only follow open requests in your own building."))
+    """Follow an open request: its public summary and its news, never its private details,
+    so nothing about the follower (their building included) needs checking. False when
+    already following or owning."""
+    if request.status not in OPEN:
+        raise DomainError(_l("You can only follow a request that is still open."))
     if request.owner_id == user.id or is_follower(session, request.id, user.id):
         return False
     session.add(RequestFollower(request_id=request.id, user_id=user.id))

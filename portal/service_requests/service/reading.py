@@ -1,36 +1,88 @@
-"""What residents see: their own and followed requests, one request, its timeline and photos,
-and the similar-request hint."""
+"""What residents see: their own requests in full, the public summary of the ones they follow,
+the similar-request hint, and who may see a request's photos.
+
+A request has a public summary (category, building, status, the office's public replies and
+status changes, the dates) and private details (description, exact location, photos, the
+rating, who sent it). Only the owner and the staff whose scope includes the request see the
+private details. Following, the hint, the board and the API get the summary: a
+``RequestSummary`` has no field that could carry a private detail, so no template can show one.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import User
-from portal.accounts.roles import Permission
 from portal.service_requests.models import (
+    RequestCategory,
     RequestEvent,
     RequestFollower,
     RequestPhoto,
     ServiceRequest,
 )
+from portal.service_requests.service.queue import staff_scope
 from portal.service_requests.service.rules import OPEN
 
+# The timeline a follower reads: status changes, and the office's public replies (with the
+# notes staff wrote for residents). Not the owner's rating, nor anything staff-only.
+SUMMARY_EVENT_KINDS = ("status", "reply")
 
-def similar_open(session: Session, user: User, building: str, category_id: int,
-                 limit: int = 5) -> list[ServiceRequest]:
-    """Open requests in the same building and category: maybe the same problem.
 
-    Only for the person's own building: what neighbours wrote about another building is not
-    theirs to read, and they could not follow those requests anyway.
-    """
-    if not building or not category_id or building != (user.building or ""):
-        return []
+@dataclass(frozen=True)
+class RequestSummary:
+    ref: str
+    category: RequestCategory
+    building: str
+    status: str
+    role: str
+    created_at: datetime
+    last_activity_at: datetime
+    respond_by: datetime
+    resolve_by: datetime
+    merged_into_ref: str | None = None
+    events: tuple[RequestEvent, ...] = field(default_factory=tuple)
+
+
+def summary_of(request: ServiceRequest, events=()) -> RequestSummary:
+    return RequestSummary(
+        ref=request.ref, category=request.category, building=request.building,
+        status=request.status, role=request.role, created_at=request.created_at,
+        last_activity_at=request.last_activity_at, respond_by=request.respond_by,
+        resolve_by=request.resolve_by,
+        merged_into_ref=request.merged_into.ref if request.merged_into_id else None,
+        events=tuple(events))
+
+
+def summary_timeline(session: Session, request_id: int) -> list[RequestEvent]:
     return list(session.scalars(
+        select(RequestEvent)
+        .where(RequestEvent.request_id == request_id, RequestEvent.public.is_(True),
+               RequestEvent.kind.in_(SUMMARY_EVENT_KINDS))
+        .order_by(RequestEvent.created_at, RequestEvent.id)))
+
+
+def public_summary(session: Session, request: ServiceRequest) -> RequestSummary:
+    """The request as anyone following it may know it, with its public timeline."""
+    return summary_of(request, summary_timeline(session, request.id))
+
+
+def similar_open(session: Session, building: str, category_id: int,
+                 limit: int = 5) -> list[RequestSummary]:
+    """Open requests in the building and category the person chose: maybe the same problem.
+
+    Summaries only: they tell a neighbour that the problem is known and being handled, and
+    let them follow it, without anything the person who reported it wrote.
+    """
+    if not building or not category_id:
+        return []
+    return [summary_of(item) for item in session.scalars(
         select(ServiceRequest)
         .where(ServiceRequest.building == building, ServiceRequest.category_id == category_id,
                ServiceRequest.status.in_(OPEN))
-        .order_by(ServiceRequest.created_at.desc()).limit(limit)))
+        .order_by(ServiceRequest.created_at.desc()).limit(limit))]
 
 
 def _resident_clause(user_id: int):
@@ -44,10 +96,28 @@ def resident_statement(user_id: int) -> Select:
             .order_by(ServiceRequest.last_activity_at.desc(), ServiceRequest.id.desc()))
 
 
-def get_for_resident(session: Session, user_id: int, ref: str) -> ServiceRequest | None:
-    """The request if this person owns or follows it; None (a 404) for anyone else."""
+def own_request(session: Session, owner_id: int, ref: str) -> ServiceRequest | None:
+    """The whole request, for the person who sent it; None for anyone else."""
     return session.scalar(select(ServiceRequest).where(ServiceRequest.ref == ref,
-                                                       _resident_clause(user_id)))
+                                                       ServiceRequest.owner_id == owner_id))
+
+
+def followed_summary(session: Session, user_id: int, ref: str) -> RequestSummary | None:
+    """The public summary of a request this person follows; None (a 404) otherwise."""
+    followed = select(RequestFollower.request_id).where(RequestFollower.user_id == user_id)
+    request = session.scalar(select(ServiceRequest).where(ServiceRequest.ref == ref,
+                                                          ServiceRequest.id.in_(followed)))
+    return public_summary(session, request) if request is not None else None
+
+
+def owned_refs(session: Session, owner_id: int, refs: list[str]) -> set[str]:
+    return set(session.scalars(select(ServiceRequest.ref).where(
+        ServiceRequest.ref.in_(refs), ServiceRequest.owner_id == owner_id)))
+
+
+def as_seen_by(request: ServiceRequest, user_id: int) -> ServiceRequest | RequestSummary:
+    """The request itself for its owner, its summary (without a timeline) for a follower."""
+    return request if request.owner_id == user_id else summary_of(request)
 
 
 def by_ref(session: Session, ref: str) -> ServiceRequest | None:
@@ -69,11 +139,11 @@ def photos(session: Session, request_id: int):
 
 
 def may_see_photo(session: Session, user, stored) -> bool:
-    """The files access rule: followers and request staff (the owner is always allowed)."""
+    """The files access rule: the staff whose scope includes the request (the owner, who
+    uploaded the photo, is let through before this rule). Followers never: photos are private
+    details."""
     if user is None or not user.is_authenticated:
         return False
-    if user.can(Permission.TRIAGE_REQUESTS):
-        return True
     request_id = select(RequestPhoto.request_id).where(RequestPhoto.file_id == stored.id)
-    return bool(session.scalar(select(exists().where(
-        RequestFollower.request_id.in_(request_id), RequestFollower.user_id == user.id))))
+    return bool(session.scalar(select(exists().where(ServiceRequest.id.in_(request_id),
+                                                     staff_scope(user)))))
