@@ -42,6 +42,15 @@ def within_database_range(_form, field):
         raise ValidationError(_l("That number is far too large. Check it and try again."))
 
 
+def database_int(value):
+    """``int`` for a choice field's ``coerce``, refusing what no INTEGER column holds: a
+    hand-made choice of 10^40 is no choice, not a database error."""
+    number = int(value)
+    if not INT_MIN <= number <= INT_MAX:
+        raise ValueError("out of the database's range")
+    return number
+
+
 class Form(FlaskForm):
     """Every form strips stray spaces around text, bounds its integers to what the database
     can hold, keeps only files in its file fields, and knows how to list its errors."""
@@ -59,6 +68,8 @@ class Form(FlaskForm):
                 validators = [within_database_range,
                               *unbound_field.kwargs.get("validators", ())]
                 options = {**options, "validators": validators}
+            if unbound_field.kwargs.get("coerce") is int:
+                options = {**options, "coerce": database_int}
             return unbound_field.bind(form=form, filters=filters, **options)
 
     def __init__(self, *args, **kwargs):

@@ -87,6 +87,18 @@ def test_a_huge_number_in_a_form_is_refused_with_a_message(app):
         assert "太大" in form.seats.errors[0]
 
 
+def test_a_huge_choice_in_a_form_is_no_choice(app, resident_client):
+    """A choice field coerced to int (the request category) takes no number a database
+    can't hold: the similar-request hint once sent 10^40 to PostgreSQL (a fuzz find)."""
+    app.config["PROPAGATE_EXCEPTIONS"] = True
+    token = csrf_token(resident_client, "/requests/new")
+    response = resident_client.post("/requests/new", data={
+        "csrf_token": token, "category": "-237328793006355224418216332563213975552",
+        "building": "3号楼", "location": "2单元", "description": "楼道灯坏了好几天了"})
+    assert response.status_code == 422
+    assert "楼道灯坏了好几天了" in response.get_data(as_text=True)
+
+
 def test_cr_lf_in_next_on_sign_in_is_safe(client, resident):
     token = csrf_token(client)
     response = client.post("/auth/login?next=/account%0d%0aSet-Cookie:%20evil=1", data={
