@@ -72,12 +72,15 @@ def _trailing_bytes(data: bytes, content_type: str) -> bytes:
     return b""
 
 
+def too_large_message(size: int, max_bytes: int) -> str:
+    return _("This file is %(size)s; the limit is %(limit)s. Take a smaller photo or scan "
+             "fewer pages.", size=human_size(size), limit=human_size(max_bytes))
+
+
 def check_upload(data: bytes, allowed: set[str], max_bytes: int) -> CheckedFile:
     """Return the safe content to store, or raise UploadRejected with what to do."""
     if len(data) > max_bytes:
-        raise UploadRejected(_("This file is %(size)s; the limit is %(limit)s. Take a smaller "
-                               "photo or scan fewer pages.", size=human_size(len(data)),
-                               limit=human_size(max_bytes)))
+        raise UploadRejected(too_large_message(len(data), max_bytes))
     if not data:
         raise UploadRejected(_("This file is empty. Choose the file again."))
     content_type = sniff(data)
@@ -237,5 +240,6 @@ def allowed_message(allowed: set[str]) -> str:
 
 def human_size(size: int) -> str:
     if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
+        megabytes = size / (1024 * 1024)
+        return f"{megabytes:.0f} MB" if megabytes == int(megabytes) else f"{megabytes:.1f} MB"
     return f"{max(1, size // 1024)} KB"

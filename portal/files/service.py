@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.files.checks import EXTENSIONS, UploadRejected, check_upload
+from portal.files.checks import EXTENSIONS, UploadRejected, check_upload, too_large_message
 from portal.files.models import StoredFile
 from portal.registry import registry
 
@@ -39,9 +39,24 @@ def _clean_name(name: str | None) -> str:
     return name[:120] or "file"
 
 
+def _stream_size(stream) -> int | None:
+    """The whole upload's size without reading it: Werkzeug spools it to a seekable file, so
+    a 13 MB photo is reported as 13 MB rather than "more than the limit"."""
+    try:
+        start = stream.tell()
+        end = stream.seek(0, 2)
+        stream.seek(start)
+    except (AttributeError, OSError, ValueError):
+        return None
+    return end - start
+
+
 def store_upload(session: Session, upload, *, owner_id: int | None, area: str,
                  allowed: set[str] = IMAGES, max_bytes: int = 8 * 1024 * 1024) -> StoredFile:
     """Check an uploaded file by its content and store it. Raises UploadRejected."""
+    size = _stream_size(upload.stream)
+    if size is not None and size > max_bytes:
+        raise UploadRejected(too_large_message(size, max_bytes))
     data = upload.stream.read(max_bytes + 1)
     checked = check_upload(data, allowed, max_bytes)
     stored = StoredFile(token=secrets.token_urlsafe(24), owner_id=owner_id, area=area,
