@@ -15,14 +15,15 @@ from portal.accounts.models import User, UserGrant, new_session_token
 from portal.accounts.roles import GRANTABLE, ROLE_PERMISSIONS, STAFF_ROLES, Permission, Role
 from portal.clock import utcnow
 from portal.errors import DomainError
+from portal.web.forms import digits_only
 from portal.web.inputs import bounded_int
 
-PHONE_PATTERN = re.compile(r"1\d{10}")
+PHONE_PATTERN = re.compile(r"1[0-9]{10}")
 
 
 def normalise_phone(raw: str) -> str:
-    """Drop spaces, dashes and a leading +86 that people type or paste."""
-    phone = re.sub(r"[\s\-()]", "", raw or "")
+    """Drop spaces, dashes, full-width forms and a leading +86 that people type or paste."""
+    phone = digits_only(raw or "")
     if phone.startswith("+86"):
         phone = phone[3:]
     elif phone.startswith("0086"):
@@ -31,7 +32,7 @@ def normalise_phone(raw: str) -> str:
 
 
 def phone_problem(phone: str) -> str | None:
-    if not phone.isdigit():
+    if not phone.isascii() or not phone.isdigit():
         return _("Enter your phone number using digits only, like 138 0013 8000.")
     if len(phone) != 11:
         return _("A mobile number has 11 digits; you entered %(n)d.", n=len(phone))

@@ -27,6 +27,17 @@ def test_register_strips_spaces_and_dashes_and_signs_in(client, db):
     assert "张阿姨" in client.get("/").get_data(as_text=True)
 
 
+def test_register_takes_a_full_width_number_as_typed_by_a_chinese_keyboard(client, db):
+    response = register(client, phone="＋８６ １３８－００１３－８０００")
+    assert response.status_code == 303
+    assert db.scalar(select(User.phone)) == "13800138000"
+
+
+def test_register_refuses_digits_of_another_script(client, db):
+    assert register(client, phone="١٣٨٠٠١٣٨٠٠٠").status_code == 422
+    assert db.scalar(select(User)) is None
+
+
 def test_register_refuses_bad_phone_keeping_what_was_typed(client, db):
     response = register(client, phone="2380013800", name="李大爷")
     assert response.status_code == 422
