@@ -13,8 +13,9 @@ from sqlalchemy.exc import OperationalError
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.registry import AudienceParam, AudienceSource, registry
+from portal.surveys.demo import bulk_responses
 from portal.surveys.models import Answer, Participation, Response
-from portal.surveys.service import bulk_responses, nps
+from portal.surveys.service import nps
 from tests.conftest import csrf_token, sign_in
 from tests.surveys.helpers import full_answer, make_survey
 
