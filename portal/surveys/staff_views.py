@@ -107,7 +107,9 @@ QUESTIONS_FRAGMENT = "surveys/staff/_questions.html"
 
 
 def _builder_context(survey, *, settings_form=None, audience_errors=(), question_form=None,
-                     edit_form=None, editing=None) -> dict:
+                     edit_form=None, editing=None, partial=False) -> dict:
+    """What the builder shows; ``partial`` when only the questions section goes back, which
+    then carries the feedback itself."""
     return dict(
         survey=survey, locked=service.questions_locked(db.session, survey), now=utcnow(),
         settings_form=settings_form or _settings_form(survey),
@@ -115,15 +117,16 @@ def _builder_context(survey, *, settings_form=None, audience_errors=(), question
             survey, request.form if settings_form is not None else None),
         audience_errors=dict(audience_errors),
         question_form=question_form or QuestionForm(formdata=None, prefix="new"),
-        edit_form=edit_form, editing=editing, partial=wants_fragment(),
+        edit_form=edit_form, editing=editing, partial=partial,
         kinds=list(Kind), describe_audience=audience.describe(survey),
         minutes=service.minutes_needed(survey.questions),
     )
 
 
 def _builder(survey, *, status=200, fragment=False, **forms):
-    return render(BUILDER_PAGE, QUESTIONS_FRAGMENT if fragment else None, status=status,
-                  **_builder_context(survey, **forms))
+    partial = fragment and wants_fragment()
+    return render(BUILDER_PAGE, QUESTIONS_FRAGMENT if partial else None, status=status,
+                  **_builder_context(survey, partial=partial, **forms))
 
 
 def _refused(survey, error: DomainError, form=None, **forms):
@@ -131,7 +134,7 @@ def _refused(survey, error: DomainError, form=None, **forms):
     was typed), or as the error feedback when it belongs to no field."""
     on_form = form if error.field and form is not None and error.field in form else None
     return refused(error, BUILDER_PAGE, QUESTIONS_FRAGMENT, form=on_form,
-                   **_builder_context(survey, **forms))
+                   **_builder_context(survey, partial=wants_fragment(), **forms))
 
 
 @bp.get("/<int:survey_id>")
