@@ -91,10 +91,10 @@ def sign_up(session: Session, activity_id: int, user_id: int, companions: int,
         return existing, False
     if not 0 <= companions <= activity.max_companions:
         raise DomainError(_l("You can bring at most %(count)s companions.",
-                               count=activity.max_companions), field="companions")
+                             count=activity.max_companions), field="companions")
     if 1 + companions > activity.capacity:
         raise DomainError(_l("Your group is larger than the whole activity."),
-                            field="companions")
+                          field="companions")
     taken, last_seq = session.execute(select(
         seats_taken_expression(activity.id),
         select(func.max(Signup.seq)).where(Signup.activity_id == activity.id).scalar_subquery(),
@@ -122,7 +122,7 @@ def cancel_signup(session: Session, activity_id: int, user_id: int,
         raise NotSignedUp()
     if now >= activity.starts_at:
         raise DomainError(_l("The activity has already started, so it can't be cancelled "
-                               "here. Please tell the community office."))
+                             "here. Please tell the community office."))
     was_confirmed = signup.status == CONFIRMED
     signup.status = CANCELLED
     signup.cancelled_at = utcnow()  # taken inside the lock: the order cancellations happened in

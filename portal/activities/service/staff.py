@@ -54,7 +54,7 @@ def update_activity(session: Session, activity_id: int, fields: dict, now: datet
     taken = seats_taken(session, activity.id)
     if fields["capacity"] < taken:
         raise DomainError(_l("%(taken)s seats are already taken, so the capacity can't be "
-                               "lower than that.", taken=taken), field="capacity")
+                             "lower than that.", taken=taken), field="capacity")
     was = activity.status
     for key in EDITABLE:
         setattr(activity, key, fields[key])
@@ -97,7 +97,7 @@ def check_in_by_code(session: Session, activity: Activity, code: str, now: datet
         Signup.activity_id == activity.id, Signup.checkin_code == code))
     if signup is None or signup.status != CONFIRMED:
         raise DomainError(_l("No confirmed sign-up has that code. Check the digits."),
-                            field="code")
+                          field="code")
     signup.attended_at = signup.attended_at or now
     return signup
 
