@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
+
+from wtforms.fields.choices import SelectChoice
 
 
 class LabelledEnum(StrEnum):
@@ -11,7 +14,8 @@ class LabelledEnum(StrEnum):
         class Level(LabelledEnum):
             BLUE = "blue", _l("Blue warning")
 
-    ``member.label`` is the (lazy) label; ``choices()`` gives (value, label) pairs for forms.
+    ``member.label`` is the (lazy) label; ``choices()`` gives a form's ``SelectChoice`` list,
+    of every member or of the ``members`` given (in their order).
     """
 
     def __new__(cls, value: str, label=None):
@@ -25,5 +29,6 @@ class LabelledEnum(StrEnum):
         return self._label
 
     @classmethod
-    def choices(cls) -> list[tuple[str, object]]:
-        return [(member.value, member.label) for member in cls]
+    def choices(cls, members: Iterable[LabelledEnum] | None = None) -> list[SelectChoice]:
+        return [SelectChoice(member.value, member.label)
+                for member in (cls if members is None else members)]

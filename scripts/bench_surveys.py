@@ -1,4 +1,4 @@
-"""Time the survey results page and CSV export on the demo survey with N responses.
+"""Time the survey results page and the CSV and .xlsx exports on the demo survey with N responses.
 
     python scripts/bench_surveys.py [N]          # default 20000, a throwaway SQLite file
     PORTAL_BENCH_DATABASE_URL=postgresql+psycopg://... python scripts/bench_surveys.py 20000
@@ -53,6 +53,7 @@ def main() -> int:
         engine = app.extensions["db_engine"]
         for label, path in (("results page", f"/staff/surveys/{survey_id}/results"),
                             ("CSV export", f"/staff/surveys/{survey_id}/responses.csv"),
+                            ("xlsx export", f"/staff/surveys/{survey_id}/responses.xlsx"),
                             ("resident list", "/surveys/")):
             timings, statements = [], []
 

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH
-from portal.accounts.roles import GRANTABLE, STAFF_ROLES
+from portal.accounts.roles import GRANTABLE, STAFF_ROLES, Permission, Role
 from portal.accounts.service import normalise_phone, phone_problem
 from portal.web.forms import Form
 
@@ -83,7 +82,7 @@ class StaffCreateForm(Form):
     phone = phone_field()
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter their name.")),
                                                Length(max=40)])
-    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, r.label) for r in STAFF_ROLES])
+    role = SelectField(_l("Role"), choices=Role.choices(STAFF_ROLES))
     password = new_password_field(_l("First password"))
 
 
@@ -94,7 +93,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 class StaffGrantsForm(Form):
     grants = MultiCheckboxField(_l("Extra permissions"),
-                                choices=[SelectChoice(p.value, p.label) for p in GRANTABLE])
+                                choices=Permission.choices(GRANTABLE))
 
 
 class ResetPasswordForm(Form):

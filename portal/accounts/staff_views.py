@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from portal.accounts import service
 from portal.accounts.forms import ResetPasswordForm, StaffCreateForm, StaffGrantsForm
 from portal.accounts.permissions import permission_required, staff_blueprint
-from portal.accounts.roles import Permission
+from portal.accounts.roles import Permission, Role
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.registry import registry
@@ -35,8 +34,7 @@ def home():
 def _create_form(formdata=...):
     """The new-account form offers only the roles the current user may give."""
     form = StaffCreateForm() if formdata is ... else StaffCreateForm(formdata=formdata)
-    form.role.choices = [SelectChoice(role.value, role.label)
-                         for role in service.creatable_roles(current_user)]
+    form.role.choices = Role.choices(service.creatable_roles(current_user))
     return form
 
 
@@ -89,8 +87,7 @@ def _grants_form(user, formdata=...):
     else:
         form = StaffGrantsForm(formdata=formdata,
                                grants=[grant.permission for grant in user.grants])
-    form.grants.choices = [SelectChoice(p.value, p.label)
-                           for p in service.grantable_permissions(current_user)]
+    form.grants.choices = Permission.choices(service.grantable_permissions(current_user))
     return form
 
 

@@ -1,15 +1,50 @@
-"""iCalendar files: one activity, or a resident's personal feed."""
+"""Calendars: a resident's personal feed address, and iCalendar files of one activity or of
+the feed. Never commits."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from icalendar import Calendar, Event
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from portal.activities.models import Activity, Status
-from portal.clock import utcnow
+from portal.activities.models import (
+    ACTIVE,
+    Activity,
+    CalendarFeed,
+    Signup,
+    Status,
+    new_feed_token,
+)
+from portal.clock import local, utcnow
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+def find_feed(session: Session, user_id: int) -> CalendarFeed | None:
+    return session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user_id))
+
+
+def reset_feed(session: Session, user_id: int) -> CalendarFeed:
+    """Give the person a calendar address, replacing any old one (which stops working)."""
+    feed = find_feed(session, user_id)
+    if feed is None:
+        feed = CalendarFeed(user_id=user_id)
+        session.add(feed)
+    else:
+        feed.token = new_feed_token()
+    session.flush()
+    return feed
+
+
+def feed_activities(session: Session, token: str) -> list[tuple[Activity, Signup]] | None:
+    user_id = session.scalar(select(CalendarFeed.user_id).where(CalendarFeed.token == token))
+    if user_id is None:
+        return None
+    rows = session.execute(
+        select(Activity, Signup).join(Signup, Signup.activity_id == Activity.id)
+        .where(Signup.user_id == user_id, Signup.status.in_(ACTIVE),
+               Activity.status != Status.DRAFT.value)
+        .order_by(Activity.starts_at).limit(500))
+    return list(rows)
+
 
 
 def _calendar(name: str) -> Calendar:
@@ -26,8 +61,8 @@ def _event(activity: Activity, url: str, host: str) -> Event:
     event.add("uid", f"activity-{activity.id}@{host}")
     event.add("dtstamp", utcnow())
     # Local wall-clock times with their zone, so calendars show the time on the poster.
-    event.add("dtstart", activity.starts_at.astimezone(SHANGHAI))
-    event.add("dtend", activity.ends_at.astimezone(SHANGHAI))
+    event.add("dtstart", local(activity.starts_at))
+    event.add("dtend", local(activity.ends_at))
     event.add("summary", activity.title)
     event.add("location", activity.place)
     event.add("description", activity.description or "")

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -18,27 +17,18 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.activities.models import Category, Status
+from portal.clock import from_local, to_local_input
 from portal.satisfaction import LEVELS
 from portal.web.forms import Form, digits_only
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 WHEN_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-
-
-def local_to_utc(value):
-    """A wall-clock time typed in Beijing time, as an aware datetime."""
-    return value.replace(tzinfo=SHANGHAI) if value is not None else None
-
-
-def category_choices():
-    return [SelectChoice(category.value, category.label) for category in Category]
 
 
 class ActivityForm(Form):
     title = StringField(_l("Activity name"), validators=[
         DataRequired(_l("Enter the activity's name.")), Length(max=120)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
-    category = SelectField(_l("Category"), choices=category_choices,
+    category = SelectField(_l("Category"), choices=Category.choices,
                            validators=[DataRequired()])
     audience = StringField(_l("Who it is for"), validators=[Optional(), Length(max=200)])
     place = StringField(_l("Place"), validators=[DataRequired(_l("Enter the place.")),
@@ -61,8 +51,8 @@ class ActivityForm(Form):
     cover_token = HiddenField()
     form_key = HiddenField()
     remove_cover = BooleanField(_l("Remove the cover picture"))
-    status = SelectField(_l("Status"), default=Status.DRAFT.value,
-                         choices=[SelectChoice(status.value, status.label) for status in Status])
+    status = SelectField(lazy_pgettext("activity form", "Status"), default=Status.DRAFT.value,
+                         choices=Status.choices)
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -84,23 +74,20 @@ class ActivityForm(Form):
         return {
             "title": self.title.data, "description": self.description.data or "",
             "category": self.category.data, "audience": self.audience.data or "",
-            "place": self.place.data, "starts_at": local_to_utc(self.starts_at.data),
-            "ends_at": local_to_utc(self.ends_at.data), "capacity": self.capacity.data,
+            "place": self.place.data, "starts_at": from_local(self.starts_at.data),
+            "ends_at": from_local(self.ends_at.data), "capacity": self.capacity.data,
             "max_companions": self.max_companions.data,
-            "signup_opens_at": local_to_utc(self.signup_opens_at.data),
-            "signup_closes_at": local_to_utc(self.signup_closes_at.data),
+            "signup_opens_at": from_local(self.signup_opens_at.data),
+            "signup_closes_at": from_local(self.signup_closes_at.data),
             "status": self.status.data,
         }
 
     @classmethod
     def for_activity(cls, activity):
-        def local(value):
-            return value.astimezone(SHANGHAI).replace(tzinfo=None)
-
-        return cls(formdata=None, obj=activity, starts_at=local(activity.starts_at),
-                   ends_at=local(activity.ends_at),
-                   signup_opens_at=local(activity.signup_opens_at),
-                   signup_closes_at=local(activity.signup_closes_at))
+        return cls(formdata=None, obj=activity, starts_at=to_local_input(activity.starts_at),
+                   ends_at=to_local_input(activity.ends_at),
+                   signup_opens_at=to_local_input(activity.signup_opens_at),
+                   signup_closes_at=to_local_input(activity.signup_closes_at))
 
 
 class SignupForm(Form):

@@ -2,63 +2,42 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.clock import utcnow
 from portal.db import Base, UTCDateTime
+from portal.enums import LabelledEnum
 from portal.files.models import StoredFile
 
 
-class Category(StrEnum):
-    FESTIVAL = "festival"
-    FAMILY = "family"
-    SENIOR = "senior"
-    LECTURE = "lecture"
-    HERITAGE = "heritage"
-    VOLUNTEER = "volunteer"
-    SPORTS = "sports"
-
-    @property
-    def label(self):
-        return CATEGORY_LABELS[self]
+class Category(LabelledEnum):
+    FESTIVAL = "festival", _l("Festivals")
+    FAMILY = "family", _l("Parents and children")
+    SENIOR = "senior", _l("Seniors' recreation")
+    LECTURE = "lecture", _l("Training and talks")
+    HERITAGE = "heritage", _l("Intangible heritage")
+    VOLUNTEER = "volunteer", _l("Volunteering")
+    SPORTS = "sports", _l("Sports and fitness")
 
 
-CATEGORY_LABELS = {
-    Category.FESTIVAL: _l("Festivals"),
-    Category.FAMILY: _l("Parents and children"),
-    Category.SENIOR: _l("Seniors' recreation"),
-    Category.LECTURE: _l("Training and talks"),
-    Category.HERITAGE: _l("Intangible heritage"),
-    Category.VOLUNTEER: _l("Volunteering"),
-    Category.SPORTS: _l("Sports and fitness"),
-}
+class Status(LabelledEnum):
+    DRAFT = "draft", lazy_pgettext("activity status", "Draft")
+    PUBLISHED = "published", lazy_pgettext("activity status", "Published")
+    CANCELLED = "cancelled", lazy_pgettext("activity status", "Cancelled")
 
 
-class Status(StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self):
-        return STATUS_LABELS[self]
+class SignupStatus(LabelledEnum):
+    CONFIRMED = "confirmed", lazy_pgettext("sign-up status", "Confirmed")
+    WAITLISTED = "waitlisted", lazy_pgettext("sign-up status", "Waitlisted")
+    CANCELLED = "cancelled", lazy_pgettext("sign-up status", "Cancelled")
 
 
-STATUS_LABELS = {
-    Status.DRAFT: _l("Draft"),
-    Status.PUBLISHED: _l("Published"),
-    Status.CANCELLED: _l("Cancelled"),
-}
-
-
-class SignupStatus(StrEnum):
-    CONFIRMED = "confirmed"
-    WAITLISTED = "waitlisted"
-    CANCELLED = "cancelled"
+# The sign-ups that hold a seat or a place in the queue.
+ACTIVE = (SignupStatus.CONFIRMED.value, SignupStatus.WAITLISTED.value)
 
 
 class Activity(Base):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -17,13 +16,19 @@ from portal.activities import service
 from portal.activities.forms import ActivityForm, CheckInForm
 from portal.activities.views import register_busy_handlers
 from portal.clock import utcnow
+from portal.errors import DomainError
 from portal.extensions import db
-from portal.files.service import IMAGES, UploadRejected, claim_pending, store_upload
+from portal.files.service import IMAGES, take_uploads
 from portal.satisfaction import FORMULA, LEVELS, satisfaction_rate
 from portal.web.errors import form_view
+from portal.web.exports import export_response
 from portal.web.forms import ActionForm
 from portal.web.pagination import page_number, paginate
-from portal.web.render import render
+from portal.web.render import refused, render
+
+FORM_PAGE = "activities/staff/form.html"
+ATTENDANCE_PAGE = "activities/staff/attendance.html"
+ATTENDANCE_FRAGMENT = "activities/staff/_attendance_list.html"
 
 bp = staff_blueprint("activities_staff", __name__, "/staff/activities")
 register_busy_handlers(bp)
@@ -50,24 +55,15 @@ def index():
 
 def _cover_from(form: ActivityForm):
     """A newly chosen cover, or the one uploaded before a form that failed (kept by token)."""
-    upload = form.cover.data
-    if upload and getattr(upload, "filename", ""):
-        try:
-            stored = store_upload(db.session, upload, owner_id=current_user.id,
-                                  area="activities", allowed=IMAGES)
-        except UploadRejected as error:
-            form.cover.errors.append(error.message)
-            return None
-        form.cover_token.data = stored.token
-        return stored
-    pending = claim_pending(db.session, [form.cover_token.data or ""], current_user.id,
-                            "activities")
-    return pending[0] if pending else None
+    uploads = take_uploads(db.session, [form.cover.data], kept=[form.cover_token.data or ""],
+                           owner_id=current_user.id, area="activities", allowed=IMAGES)
+    form.cover.errors = [*form.cover.errors, *uploads.errors]
+    form.cover_token.data = uploads.tokens
+    return uploads.first
 
 
 def _form_page(form, activity=None, status=200, cover=None):
-    return render("activities/staff/form.html", status=status, form=form, activity=activity,
-                  pending_cover=cover)
+    return render(FORM_PAGE, status=status, form=form, activity=activity, pending_cover=cover)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -109,18 +105,18 @@ def edit(activity_id):
         return _form_page(form, activity, status=422)
     cover = _cover_from(form)
     db.session.commit()  # a pending upload is kept, whatever happens next
-    if valid and not form.cover.errors:
-        try:
-            service.update_activity(db.session, activity.id, form.fields_for_service(),
-                                    utcnow(), cover=cover, remove_cover=form.remove_cover.data)
-        except service.ActivityError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(_("Activity saved."), "success")
-            return redirect(url_for("activities_staff.detail", activity_id=activity_id), 303)
-    return _form_page(form, _activity_or_404(activity_id), status=422, cover=cover)
+    if not valid or form.cover.errors:
+        return _form_page(form, activity, status=422, cover=cover)
+    try:
+        service.update_activity(db.session, activity.id, form.fields_for_service(), utcnow(),
+                                cover=cover, remove_cover=form.remove_cover.data)
+    except DomainError as error:
+        db.session.rollback()
+        return refused(error, FORM_PAGE, form=form, activity=_activity_or_404(activity_id),
+                       pending_cover=cover)
+    db.session.commit()
+    flash(_("Activity saved."), "success")
+    return redirect(url_for("activities_staff.detail", activity_id=activity_id), 303)
 
 
 def _signup_list(activity, status: str, template: str, fragment: str):
@@ -146,25 +142,26 @@ def waitlist(activity_id):
                         "activities/staff/waitlist.html", "activities/staff/_signups.html")
 
 
-@bp.get("/<int:activity_id>/signups.csv")
-def export(activity_id):
+@bp.get("/<int:activity_id>/signups.<any(csv, xlsx):fmt>")
+def export(activity_id, fmt):
     activity = _activity_or_404(activity_id)
-    labels = {service.CONFIRMED: _("Confirmed"), service.WAITLISTED: _("Waitlisted")}
-    body = service.export_csv(db.session, activity, labels,
-                              lambda value: format_datetime(value, "yyyy-MM-dd HH:mm"))
-    return body, 200, {"Content-Type": "text/csv; charset=utf-8",
-                       "Content-Disposition":
-                       f'attachment; filename="activity-{activity.id}-signups.csv"'}
+    return export_response(f"activity-{activity.id}-signups", service.EXPORT_HEADERS,
+                           lambda session: service.export_rows(session, activity_id), fmt,
+                           title=activity.title)
 
 
-def _attendance_page(activity, form=None, status=200):
+def _attendance_context(activity, form=None) -> dict:
     form = form or CheckInForm(formdata=None, code=request.args.get("code", ""))
     page = paginate(db.session, service.signups_statement(activity.id, service.CONFIRMED),
                     page_number(), per_page=100, scalars=False)
     present = sum(1 for signup, _user in page.items if signup.attended_at)
-    return render("activities/staff/attendance.html", "activities/staff/_attendance_list.html",
-                  status=status, activity=activity, page=page, form=form, present=present,
-                  action=ActionForm(formdata=None))
+    return dict(activity=activity, page=page, form=form, present=present,
+                action=ActionForm(formdata=None))
+
+
+def _attendance_page(activity, form=None, status=200):
+    return render(ATTENDANCE_PAGE, ATTENDANCE_FRAGMENT, status=status,
+                  **_attendance_context(activity, form))
 
 
 @bp.get("/<int:activity_id>/attendance")
@@ -196,9 +193,10 @@ def checkin(activity_id):
         return _attendance_page(activity, form=form, status=422)
     try:
         signup = service.check_in_by_code(db.session, activity, form.code.data, utcnow())
-    except service.ActivityError as error:
-        form.code.errors.append(error.message)
-        return _attendance_page(activity, form=form, status=422)
+    except DomainError as error:
+        context = _attendance_context(activity, form)
+        return refused(error, ATTENDANCE_PAGE, ATTENDANCE_FRAGMENT, form=context.pop("form"),
+                       **context)
     db.session.commit()
     flash(_("%(name)s is checked in.", name=db.session.get(User, signup.user_id).name),
           "success")

@@ -15,12 +15,13 @@ from portal.activities.forms import RateForm, SignupForm
 from portal.activities.models import Category
 from portal.clock import utcnow
 from portal.db import DatabaseBusy, is_busy
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.satisfaction import Level
 from portal.web.errors import error_page, form_view
 from portal.web.forms import ActionForm
 from portal.web.pagination import page_number, paginate
-from portal.web.render import render
+from portal.web.render import refused, render
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 
@@ -77,7 +78,15 @@ def _visible_or_404(activity_id: int):
     return activity
 
 
+DETAIL_PAGE = "activities/detail.html"
+
+
 def _detail(activity, signup_form=None, rate_form=None, status=200):
+    return render(DETAIL_PAGE, status=status,
+                  **_detail_context(activity, signup_form=signup_form, rate_form=rate_form))
+
+
+def _detail_context(activity, signup_form=None, rate_form=None) -> dict:
     now = utcnow()
     signup = position = None
     if current_user.is_authenticated:
@@ -90,13 +99,23 @@ def _detail(activity, signup_form=None, rate_form=None, status=200):
     rate_form = rate_form or RateForm(formdata=None,
                                       level=signup.rating if signup else None)
     active = signup is not None and signup.status in service.ACTIVE
-    return render("activities/detail.html", status=status, activity=activity, signup=signup,
-                  active=active, position=position, seats_left=max(0, activity.capacity - taken),
-                  problem=service.signup_problem(activity, now), signup_form=signup_form,
-                  rate_form=rate_form, may_rate=service.may_rate(activity, signup, now),
-                  can_cancel=active and now < activity.starts_at,
-                  qr=checkin_qr(signup) if active and signup.status == service.CONFIRMED
-                  else None, cancel_form=ActionForm(formdata=None))
+    return dict(activity=activity, signup=signup, active=active, position=position,
+                seats_left=max(0, activity.capacity - taken),
+                problem=service.signup_problem(activity, now), signup_form=signup_form,
+                rate_form=rate_form, may_rate=service.may_rate(activity, signup, now),
+                can_cancel=active and now < activity.starts_at,
+                qr=checkin_qr(signup) if active and signup.status == service.CONFIRMED
+                else None, cancel_form=ActionForm(formdata=None))
+
+
+def _refused(activity_id: int, error: DomainError, signup_form=None):
+    """The activity as it now is, with the refusal on the sign-up form's field (the form
+    keeps the choice) or as the error feedback."""
+    db.session.rollback()
+    activity = _visible_or_404(activity_id)
+    form = signup_form if error.field and signup_form is not None else None
+    return refused(error, DETAIL_PAGE, form=form,
+                   **_detail_context(activity, signup_form=signup_form))
 
 
 @bp.get("/<int:activity_id>")
@@ -117,16 +136,11 @@ def signup(activity_id):
                                           form.companions.data, utcnow())
     except service.NotFound:
         abort(404)
-    except service.ActivityError as error:
-        db.session.rollback()
-        if error.field:
-            form.companions.errors.append(error.message)
-        else:
-            flash(error.message, "error")
-        return _detail(_visible_or_404(activity_id), signup_form=form, status=422)
+    except DomainError as error:
+        return _refused(activity_id, error, signup_form=form)
     db.session.commit()
     if not created:
-        flash(_("You are already signed up for this activity."), "info")
+        flash(_("You are already signed up for this activity."), "success")
     elif signup.status == service.CONFIRMED:
         flash(_("You have a seat. Your check-in code is %(code)s.", code=signup.checkin_code),
               "success")
@@ -148,14 +162,13 @@ def cancel(activity_id):
         service.cancel_signup(db.session, activity.id, current_user.id, utcnow())
     except service.NotFound:
         abort(404)
-    except service.NotSignedUp:
-        db.session.rollback()
-        flash(_("You have no sign-up here to cancel."), "info")
-        return redirect(url_for("activities.detail", activity_id=activity_id), 303)
-    except service.ActivityError as error:
+    except service.NotSignedUp as error:
+        # A second click of a double click: the first did the work; say so and go on.
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("activities.detail", activity_id=activity_id), 303)
+    except DomainError as error:
+        return _refused(activity_id, error)
     db.session.commit()
     flash(_("Your sign-up is cancelled. Thank you for letting others have the seat."),
           "success")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
-from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.permissions import deny_unless, staff_blueprint
 from portal.accounts.roles import Permission, Role
@@ -43,7 +42,7 @@ def _settings_page(category_form=None, template_form=None, status=200):
 
 
 def _role_choices():
-    return [SelectChoice(role.value, role.label) for role in service.ROUTING_ROLES]
+    return Role.choices(service.ROUTING_ROLES)
 
 
 @bp.get("")

@@ -1,4 +1,4 @@
-"""Satisfaction surveys: a builder for staff, one answer per resident, readable results."""
+"""Surveys (问卷调查): a builder for staff, one answer per resident, readable results."""
 
 from __future__ import annotations
 

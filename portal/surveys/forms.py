@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import (
     BooleanField,
     DateField,
@@ -10,7 +11,6 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -25,12 +25,12 @@ from portal.web.forms import Form
 
 
 class NewSurveyForm(Form):
-    title = StringField(_l("Title"), validators=[
+    title = StringField(lazy_pgettext("survey form", "Title"), validators=[
         DataRequired(_l("Give the survey a title.")), Length(max=120)])
 
 
 class SettingsForm(Form):
-    title = StringField(_l("Title"), validators=[
+    title = StringField(lazy_pgettext("survey form", "Title"), validators=[
         DataRequired(_l("Give the survey a title.")), Length(max=120)])
     intro = TextAreaField(_l("Introduction"), validators=[Optional(), Length(max=2000)])
     opens_on = DateField(_l("Opens on"), validators=[
@@ -48,7 +48,7 @@ class SettingsForm(Form):
 
 class QuestionForm(Form):
     kind = SelectField(_l("Type of question"),
-                       choices=[SelectChoice(k.value, k.label) for k in Kind],
+                       choices=Kind.choices,
                        validators=[InputRequired()])
     text = StringField(_l("Question"), validators=[
         DataRequired(_l("Write the question.")), Length(max=200)])

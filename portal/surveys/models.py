@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -17,19 +16,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.clock import utcnow
 from portal.db import Base, UTCDateTime
+from portal.enums import LabelledEnum
 
 
-class Kind(StrEnum):
-    SINGLE = "single"
-    MULTIPLE = "multiple"
-    SATISFACTION = "satisfaction"
-    LIKELIHOOD = "likelihood"
-    SHORT_TEXT = "short_text"
-    LONG_TEXT = "long_text"
-
-    @property
-    def label(self):
-        return KIND_LABELS[self]
+class Kind(LabelledEnum):
+    SINGLE = "single", _l("Single choice")
+    MULTIPLE = "multiple", _l("Multiple choice")
+    SATISFACTION = "satisfaction", _l("Satisfaction (five levels)")
+    LIKELIHOOD = "likelihood", _l("Likelihood to recommend (0–10)")
+    SHORT_TEXT = "short_text", _l("Short text")
+    LONG_TEXT = "long_text", _l("Long text")
 
     @property
     def has_options(self) -> bool:
@@ -39,15 +35,6 @@ class Kind(StrEnum):
     def is_text(self) -> bool:
         return self in (Kind.SHORT_TEXT, Kind.LONG_TEXT)
 
-
-KIND_LABELS = {
-    Kind.SINGLE: _l("Single choice"),
-    Kind.MULTIPLE: _l("Multiple choice"),
-    Kind.SATISFACTION: _l("Satisfaction (five levels)"),
-    Kind.LIKELIHOOD: _l("Likelihood to recommend (0–10)"),
-    Kind.SHORT_TEXT: _l("Short text"),
-    Kind.LONG_TEXT: _l("Long text"),
-}
 
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 2000

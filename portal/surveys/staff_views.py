@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response as HttpResponse
-from flask import abort, flash, redirect, request, stream_with_context, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -11,15 +10,17 @@ from wtforms.fields.choices import SelectChoice
 from portal.accounts.permissions import staff_blueprint
 from portal.accounts.roles import Permission
 from portal.clock import utcnow
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.satisfaction import FORMULA
 from portal.surveys import audience, service
 from portal.surveys.forms import NewSurveyForm, QuestionForm, SettingsForm, SummaryForm
 from portal.surveys.models import Kind
 from portal.web.errors import form_view
+from portal.web.exports import export_response
 from portal.web.forms import ActionForm
 from portal.web.pagination import page_number, paginate
-from portal.web.render import render, wants_fragment
+from portal.web.render import refused, render, wants_fragment
 
 bp = staff_blueprint("surveys_staff", __name__, "/staff/surveys")
 
@@ -75,7 +76,7 @@ def create():
 def _settings_form(survey, formdata=None):
     form = SettingsForm(formdata=formdata) if formdata is not None else SettingsForm(
         formdata=None, title=survey.title, intro=survey.intro,
-        opens_on=service.local_day(survey.opens_at), closes_on=service.last_day(survey),
+        opens_on=service.first_day(survey), closes_on=service.last_day(survey),
         anonymous=survey.anonymous, audience=survey.audience_key)
     form.audience.choices = [SelectChoice(source.key, source.label)
                              for source in audience.sources()]
@@ -101,23 +102,39 @@ def _audience_inputs(survey, formdata=None):
     return blocks
 
 
-def _builder(survey, *, settings_form=None, audience_errors=(), question_form=None,
-             edit_form=None, editing=None, message=None, status=200, fragment=False):
-    locked = service.questions_locked(db.session, survey)
-    context = dict(
-        survey=survey, locked=locked, now=utcnow(),
+BUILDER_PAGE = "surveys/staff/builder.html"
+QUESTIONS_FRAGMENT = "surveys/staff/_questions.html"
+
+
+def _builder_context(survey, *, settings_form=None, audience_errors=(), question_form=None,
+                     edit_form=None, editing=None, partial=False) -> dict:
+    """What the builder shows; ``partial`` when only the questions section goes back, which
+    then carries the feedback itself."""
+    return dict(
+        survey=survey, locked=service.questions_locked(db.session, survey), now=utcnow(),
         settings_form=settings_form or _settings_form(survey),
         audience_blocks=_audience_inputs(
             survey, request.form if settings_form is not None else None),
         audience_errors=dict(audience_errors),
         question_form=question_form or QuestionForm(formdata=None, prefix="new"),
-        edit_form=edit_form, editing=editing, message=message,
+        edit_form=edit_form, editing=editing, partial=partial,
         kinds=list(Kind), describe_audience=audience.describe(survey),
         minutes=service.minutes_needed(survey.questions),
     )
-    return render("surveys/staff/builder.html",
-                  "surveys/staff/_questions.html" if fragment else None,
-                  status=status, **context)
+
+
+def _builder(survey, *, status=200, fragment=False, **forms):
+    partial = fragment and wants_fragment()
+    return render(BUILDER_PAGE, QUESTIONS_FRAGMENT if partial else None, status=status,
+                  **_builder_context(survey, partial=partial, **forms))
+
+
+def _refused(survey, error: DomainError, form=None, **forms):
+    """The builder again with the refusal shown: on its field of ``form`` (which keeps what
+    was typed), or as the error feedback when it belongs to no field."""
+    on_form = form if error.field and form is not None and error.field in form else None
+    return refused(error, BUILDER_PAGE, QUESTIONS_FRAGMENT, form=on_form,
+                   **_builder_context(survey, partial=wants_fragment(), **forms))
 
 
 @bp.get("/<int:survey_id>")
@@ -143,12 +160,12 @@ def save_settings(survey_id):
                 db.session, survey, title=form.title.data, intro=form.intro.data or "",
                 opens_on=form.opens_on.data, closes_on=form.closes_on.data,
                 anonymous=form.anonymous.data, audience_key=source.key, audience_params=params)
-        except service.SurveyError as error:
-            getattr(form, error.field or "title").errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(_("Survey details saved."), "success")
-            return redirect(url_for("surveys_staff.builder", survey_id=survey.id), 303)
+        except DomainError as error:
+            return refused(error, BUILDER_PAGE, form=form,
+                           **_builder_context(survey, settings_form=form))
+        db.session.commit()
+        flash(_("Survey details saved."), "success")
+        return redirect(url_for("surveys_staff.builder", survey_id=survey.id), 303)
     return _builder(survey, settings_form=form, audience_errors=audience_errors, status=422)
 
 
@@ -161,26 +178,11 @@ def _question_values(form):
 
 def _after_question_change(survey, message):
     db.session.commit()
-    if wants_fragment():
-        return _builder(survey, message=message, fragment=True)
     flash(message, "success")
+    if wants_fragment():
+        return _builder(survey, fragment=True)
     return redirect(url_for("surveys_staff.builder", survey_id=survey.id, _anchor="questions"),
                     303)
-
-
-def _locked(survey, error):
-    if wants_fragment():
-        return _builder(survey, message=error.message, status=409, fragment=True)
-    flash(error.message, "error")
-    return redirect(url_for("surveys_staff.builder", survey_id=survey.id), 303)
-
-
-def _place_error(form, error) -> bool:
-    """Put a service error on its field; False when it belongs to no field."""
-    if error.field and hasattr(form, error.field):
-        getattr(form, error.field).errors.append(error.message)
-        return True
-    return False
 
 
 @bp.post("/<int:survey_id>/questions")
@@ -188,15 +190,13 @@ def _place_error(form, error) -> bool:
 def add_question(survey_id):
     survey = _survey_or_404(survey_id)
     form = QuestionForm(prefix="new")
-    if form.validate_on_submit():
-        try:
-            service.add_question(db.session, survey, **_question_values(form))
-        except service.SurveyError as error:
-            if not _place_error(form, error):
-                return _locked(survey, error)
-        else:
-            return _after_question_change(survey, _("Question added."))
-    return _builder(survey, question_form=form, status=422, fragment=wants_fragment())
+    if not form.validate_on_submit():
+        return _builder(survey, question_form=form, status=422, fragment=True)
+    try:
+        service.add_question(db.session, survey, **_question_values(form))
+    except DomainError as error:
+        return _refused(survey, error, form, question_form=form)
+    return _after_question_change(survey, _("Question added."))
 
 
 @bp.get("/<int:survey_id>/questions/<int:question_id>/edit")
@@ -206,7 +206,7 @@ def edit_question(survey_id, question_id):
     form = QuestionForm(formdata=None, prefix=f"q{question.id}", kind=question.kind,
                         text=question.text, help=question.help, required=question.required,
                         options="\n".join(question.options), max_choices=question.max_choices)
-    return _builder(survey, edit_form=form, editing=question.id, fragment=wants_fragment())
+    return _builder(survey, edit_form=form, editing=question.id, fragment=True)
 
 
 @bp.post("/<int:survey_id>/questions/<int:question_id>")
@@ -215,16 +215,13 @@ def update_question(survey_id, question_id):
     survey = _survey_or_404(survey_id)
     question = _question_or_404(survey, question_id)
     form = QuestionForm(prefix=f"q{question.id}")
-    if form.validate_on_submit():
-        try:
-            service.update_question(db.session, survey, question, **_question_values(form))
-        except service.SurveyError as error:
-            if not _place_error(form, error):
-                return _locked(survey, error)
-        else:
-            return _after_question_change(survey, _("Question saved."))
-    return _builder(survey, edit_form=form, editing=question.id, status=422,
-                    fragment=wants_fragment())
+    if not form.validate_on_submit():
+        return _builder(survey, edit_form=form, editing=question.id, status=422, fragment=True)
+    try:
+        service.update_question(db.session, survey, question, **_question_values(form))
+    except DomainError as error:
+        return _refused(survey, error, form, edit_form=form, editing=question.id)
+    return _after_question_change(survey, _("Question saved."))
 
 
 @bp.post("/<int:survey_id>/questions/<int:question_id>/move")
@@ -236,8 +233,8 @@ def move_question(survey_id, question_id):
     step = -1 if request.form.get("direction") == "up" else 1
     try:
         service.move_question(db.session, survey, question, step)
-    except service.SurveyError as error:
-        return _locked(survey, error)
+    except DomainError as error:
+        return _refused(survey, error)
     return _after_question_change(survey, _("Question moved."))
 
 
@@ -249,8 +246,8 @@ def remove_question(survey_id, question_id):
         abort(400)
     try:
         service.remove_question(db.session, survey, question)
-    except service.SurveyError as error:
-        return _locked(survey, error)
+    except DomainError as error:
+        return _refused(survey, error)
     return _after_question_change(survey, _("Question removed."))
 
 
@@ -267,9 +264,8 @@ def _state_change(survey_id, change, message):
         abort(400)
     try:
         result = change(survey)
-    except service.SurveyError as error:
-        flash(error.message, "error")
-        return redirect(url_for("surveys_staff.builder", survey_id=survey.id), 303)
+    except DomainError as error:
+        return refused(error, BUILDER_PAGE, **_builder_context(survey))
     db.session.commit()
     flash(message, "success")
     target = result or survey
@@ -335,15 +331,9 @@ def text_answers(survey_id, question_id):
                   survey=survey, question=question, page=page)
 
 
-@bp.get("/<int:survey_id>/responses.csv")
-def export_csv(survey_id):
+@bp.get("/<int:survey_id>/responses.<any(csv, xlsx):fmt>")
+def export(survey_id, fmt):
     survey = _survey_or_404(survey_id)
-    questions = list(survey.questions)
-
-    def lines():
-        # The view's session closes when it returns; the stream's db.session is its own.
-        yield from service.csv_lines(db.session, survey, questions)
-
-    response = HttpResponse(stream_with_context(lines()), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="survey-{survey.id}.csv"'
-    return response
+    table = service.response_export(survey)
+    return export_response(f"survey-{survey.id}", table.headers, table.rows, fmt,
+                           title=survey.title)

@@ -6,21 +6,28 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from portal.clock import utcnow
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.surveys import service
 from portal.web.errors import form_view
 from portal.web.forms import ActionForm
 from portal.web.pagination import page_number, paginate
-from portal.web.render import render
+from portal.web.render import refused, render
+
+ANSWER_PAGE = "surveys/answer.html"
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
 
 
 class AnswerErrors:
-    """What the error_summary macro needs: error_list() of (field id, message)."""
+    """The answers' errors as a form gives them: ``error_list()`` of (field id, message) for
+    the error_summary macro, and ``add_error`` for ``refused``."""
 
     def __init__(self, pairs):
-        self.pairs = pairs
+        self.pairs = list(pairs)
+
+    def add_error(self, message, field: str | None = None) -> None:
+        self.pairs.append((field or "", str(message)))
 
     def error_list(self):
         return self.pairs
@@ -43,12 +50,15 @@ def _visible_or_404(survey_id):
     return survey
 
 
-def _form_page(survey, values=None, errors=(), status=200, closed_message=None):
+def _answer_context(survey, values=None, errors=()) -> dict:
     questions = survey.questions
-    return render("surveys/answer.html", status=status, survey=survey, questions=questions,
-                  minutes=service.minutes_needed(questions), values=values or {},
-                  errors=dict(errors), summary=AnswerErrors(list(errors)),
-                  closed_message=closed_message, now=utcnow())
+    return dict(survey=survey, questions=questions, minutes=service.minutes_needed(questions),
+                values=values or {}, errors=dict(errors), summary=AnswerErrors(errors),
+                now=utcnow())
+
+
+def _form_page(survey, values=None, errors=(), status=200):
+    return render(ANSWER_PAGE, status=status, **_answer_context(survey, values, errors))
 
 
 @bp.get("/<int:survey_id>")
@@ -75,11 +85,12 @@ def submit(survey_id):
         service.submit(db.session, survey, current_user, values, utcnow())
     except service.AlreadyAnswered as error:
         db.session.rollback()
-        flash(error.message, "info")
+        flash(error.message, "success")
         return redirect(url_for("surveys.thanks", survey_id=survey.id), 303)
-    except service.SurveyError as error:
+    except DomainError as error:
         db.session.rollback()
-        return _form_page(survey, kept, status=409, closed_message=error.message)
+        context = _answer_context(survey, kept)
+        return refused(error, ANSWER_PAGE, form=context["summary"], **context)
     db.session.commit()
     return redirect(url_for("surveys.thanks", survey_id=survey.id), 303)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -28,6 +29,17 @@ BOM = "\ufeff"
 
 # (session) -> rows, each a sequence of cells in the headers' order.
 RowSource = Callable[[object], Iterable[Sequence]]
+
+
+SHEET_TITLE_MAX = 31
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_title(title: str) -> str:
+    r"""A name Excel accepts for a sheet: none of []:*?/\, not starting or ending with a
+    quote, at most 31 characters, never empty."""
+    cleaned = " ".join(SHEET_TITLE_FORBIDDEN.sub(" ", str(title)).split()).strip("'")
+    return cleaned[:SHEET_TITLE_MAX].strip() or "Sheet1"
 
 
 def safe_text(value: str) -> str:
@@ -82,7 +94,7 @@ def _xlsx_file(title: str, headers: Sequence, rows_from: RowSource):
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)  # rows go to disk as they come: memory stays flat
-    sheet = workbook.create_sheet(title=title[:31] or "Sheet1")
+    sheet = workbook.create_sheet(title=sheet_title(title))
 
     def text_cell(value):
         # Typed as a string, a cell is never read as a formula, whatever it starts with.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -23,8 +23,16 @@ def hx_nonce() -> Markup:
 
 def csrf_field(form=None, prefix: str = "") -> Markup:
     """The one way a template puts the CSRF token in a form; ``form`` or ``prefix`` for a
-    WTForms form built with a prefix (its token field is then named ``<prefix>csrf_token``)."""
-    name = form.csrf_token.name if form is not None else f"{prefix}csrf_token"
+    WTForms form built with a prefix (its token field is then named ``<prefix>csrf_token``).
+    Nothing when CSRF is switched off (WTF_CSRF_ENABLED False): such a form has no token
+    field to name."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return Markup("")
+    if form is not None:
+        token = getattr(form, "csrf_token", None)
+        name = token.name if token is not None else f"{form._prefix}csrf_token"
+    else:
+        name = f"{prefix}csrf_token"
     return Markup('<input type="hidden" name="%s" value="%s">') % (escape(name),
                                                                   generate_csrf())
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import threading
 from datetime import timedelta
 
 from icalendar import Calendar
+from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import select, text
 
@@ -229,7 +231,10 @@ def test_capacity_below_seats_taken_is_refused_in_the_form(staff_client, db, mak
             "signup_closes_at": "2030-10-19T18:00", "status": "published"}
     response = _post(staff, path, form)
     assert response.status_code == 422
-    assert "3" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert re.search(r'id="capacity-error"[^>]*>.*已经有 3 个名额被报走了，名额数不能比这个少。',
+                     html, re.S)
+    assert 'value="剪纸体验课"' in html and 'value="2"' in html  # what was typed stays
     db.expire_all()
     assert db.get(Activity, activity.id).capacity == 3
 
@@ -244,7 +249,21 @@ def test_csv_attendance_and_rating(staff_client, db, make_user, make_activity, a
     response = staff.get(f"/staff/activities/{activity.id}/signups.csv")
     body = response.get_data(as_text=True)
     assert response.headers["Content-Type"].startswith("text/csv")
-    assert "王阿姨" in body and "'=HYPERLINK(1)" in body
+    assert body.startswith("\ufeff")  # Excel on Chinese Windows reads it as UTF-8
+    header, *rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert header == ["报名顺序", "状态", "姓名", "电话", "住址", "同行人数", "占用名额",
+                      "报名时间", "到场时间"]
+    assert [row[:3] for row in rows] == [["1", "已报名", "王阿姨"],
+                                         ["2", "已报名", "'=HYPERLINK(1)"]]
+    assert rows[0][5:7] == ["1", "2"] and rows[0][8] == ""
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", rows[0][7])
+
+    response = staff.get(f"/staff/activities/{activity.id}/signups.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    assert sheet.title == "剪纸体验课"
+    assert [cell.value for cell in sheet[1]][:2] == ["报名顺序", "状态"]
+    assert sheet["C3"].value == "=HYPERLINK(1)" and sheet["C3"].data_type == "s"
 
     page = f"/staff/activities/{activity.id}/attendance"
     assert staff.get(page).status_code == 200
@@ -272,7 +291,7 @@ def test_csv_attendance_and_rating(staff_client, db, make_user, make_activity, a
     assert response.status_code == 303
     assert db.scalar(select(Signup.rating).where(Signup.id == signups[0].id)) == 5
     html = staff.get(f"/staff/activities/{activity.id}").get_data(as_text=True)
-    assert "100%" in html
+    assert "满意率：100%" in html
 
 
 def test_a_busy_database_asks_to_try_again(app, resident_client, db, make_activity):
@@ -309,9 +328,9 @@ def test_a_busy_database_asks_to_try_again(app, resident_client, db, make_activi
 
 def test_staff_home_panel_and_resident_tile(staff_client, resident_client, make_activity):
     make_activity()
-    assert "/staff/activities" in staff_client(Role.CULTURE).get("/staff/").get_data(
+    assert 'href="/staff/activities"' in staff_client(Role.CULTURE).get("/staff/").get_data(
         as_text=True)
-    assert "/activities/" in resident_client.get("/").get_data(as_text=True)
+    assert 'href="/activities/"' in resident_client.get("/").get_data(as_text=True)
 
 
 def test_demo_loader_is_idempotent(app, db):

@@ -98,7 +98,7 @@ def test_signup_waitlist_promotion_and_attendance(live_server, new_page, audit, 
     expect(page_b.locator(".inbox")).to_contain_text("“剪纸非遗体验”给您留了名额")
     audit(page_b)
     page_b.goto(live_server.url + "/activities/mine")
-    expect(page_b.locator(".activity-card")).to_contain_text("已报上")
+    expect(page_b.locator(".activity-card")).to_contain_text("报名成功")
     code = page_b.locator(".checkin-code").first.inner_text()
     expect(page_b.locator(".qr-box svg")).to_be_visible()
     audit(page_b)

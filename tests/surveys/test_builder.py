@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from portal.accounts.roles import Role
@@ -50,6 +52,7 @@ def test_build_reorder_edit_remove_and_publish(db, staff_client):
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html
     assert html.lstrip().startswith('<section id="questions"')
+    assert '<p class="flash flash-success">Question added.</p>' in html
     assert 'hx-nonce="' in html
     _add(client, survey, _question("long_text", "Tell us more", required=""))
     assert _texts(db, survey) == ["Was it quick?", "Overall?", "Tell us more"]
@@ -145,7 +148,11 @@ def test_questions_are_locked_once_answered(db, staff_client, resident_client):
     client = staff_client(Role.DIRECTOR)
     response = _add(client, survey, _question("short_text", "Sneaky"), headers=HTMX)
     assert response.status_code == 409
-    assert "can no longer change" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    # The refusal is the one error feedback, never styled as a success.
+    assert re.search(r'class="flash flash-error">People have already answered this survey, '
+                     r"so its questions can no longer change", html)
+    assert "flash-success" not in html and "<html" not in html
     question = survey.questions[0]
     token = csrf_token(client, f"/staff/surveys/{survey.id}")
     response = client.post(f"/staff/surveys/{survey.id}/questions/{question.id}/remove",

@@ -7,14 +7,17 @@ import io
 
 import pytest
 from flask import Flask
+from openpyxl import load_workbook
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import OperationalError
 
 from portal.accounts.models import User
 from portal.accounts.roles import Role
+from portal.clock import local
 from portal.registry import AudienceParam, AudienceSource, registry
+from portal.surveys.demo import bulk_responses
 from portal.surveys.models import Answer, Participation, Response
-from portal.surveys.service import bulk_responses, nps
+from portal.surveys.service import nps
 from tests.conftest import csrf_token, sign_in
 from tests.surveys.helpers import full_answer, make_survey
 
@@ -92,7 +95,9 @@ def test_csv_has_one_row_per_response_in_question_order(app, db, make_user, staf
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     header, body = rows[0], rows[1:]
+    assert header[:4] == ["Response", "Resident", "Building", "Answered at"]
     assert header[4:] == [f"{i}. {text}" for i, text in enumerate(order, start=1)]
+    assert [row[0] for row in body] == ["1", "2"]
     assert len(body) == 2
     cells = {cell for row in body for cell in row}
     assert "'=HYPERLINK(\"x\")" in cells and "'-1" in cells and "'@me" in cells
@@ -160,9 +165,20 @@ def test_named_survey_keeps_the_name(app, db, make_user, staff_client):
     _answer(app, alice, survey)
     response = db.scalar(select(Response).where(Response.survey_id == survey.id))
     assert response.user_id == alice.id and response.submitted_at is not None
-    csv_text = staff_client(Role.DIRECTOR).get(
-        f"/staff/surveys/{survey.id}/responses.csv").get_data(as_text=True)
-    assert "Alice" in csv_text
+    staff = staff_client(Role.DIRECTOR)
+    csv_text = staff.get(f"/staff/surveys/{survey.id}/responses.csv").get_data(as_text=True)
+    (row,) = list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))[1:]
+    assert row[1:3] == ["Alice", "3号楼"]
+    assert row[3] == local(response.submitted_at).strftime("%Y-%m-%d %H:%M")  # local time
+
+    # The same rows as .xlsx; the survey's title names the sheet, cleaned of what Excel refuses.
+    survey.title = "Lifts: 2026/27 [draft]?"
+    db.commit()
+    reply = staff.get(f"/staff/surveys/{survey.id}/responses.xlsx")
+    assert reply.status_code == 200
+    sheet = load_workbook(io.BytesIO(reply.get_data())).active
+    assert sheet.title == "Lifts 2026 27 draft"
+    assert [cell.value for cell in sheet[2]][1:3] == ["Alice", "3号楼"]
 
 
 def _seed_residents(db, count, start=0):
