@@ -42,7 +42,11 @@ def update() -> None:
     for path in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po"):
         with path.open("rb") as handle:
             catalogue = read_po(handle, locale=path.parent.parent.name)
+        created = catalogue.creation_date
         catalogue.update(template, no_fuzzy_matching=True)
+        # The template's extraction time would change the header on every run, and every
+        # branch's catalogue would then conflict with every other's on that one line.
+        catalogue.creation_date = created
         catalogue.obsolete.clear()
         with path.open("wb") as handle:
             write_po(handle, catalogue, width=100, no_location=True, sort_output=True)
