@@ -139,7 +139,7 @@ def as_api_requests(session: Session, requests: list[ServiceRequest],
     media = dict(session.execute(select(ApiSubmission.request_id, ApiSubmission.media_url)
                                  .where(ApiSubmission.request_id.in_(
                                      [item.id for item in requests])))
-                 .tuples()) if requests else {}
+                 .all()) if requests else {}
     return [ApiRequest(summary, description=item.description, media_url=media.get(item.id))
             for item, summary in zip(requests, summaries, strict=True)]
 
