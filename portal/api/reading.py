@@ -7,6 +7,7 @@ details adds the description and the media URL; nothing else private ever leaves
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -57,8 +58,10 @@ def parse_moment(raw: str | None, name: str) -> datetime | None:
     """A W3C datetime (2026-12-01T08:00:00+08:00, ...Z, or a date); Shanghai when no offset."""
     if raw is None or raw == "":
         return None
+    # A "+08:00" sent unencoded in a query string arrives as " 08:00".
+    raw = re.sub(r" (\d\d:?\d\d)$", r"+\1", raw.strip())
     try:
-        moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         moment = None
     if moment is None or not 2000 <= moment.year <= 2999:
