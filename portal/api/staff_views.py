@@ -26,15 +26,14 @@ KEYS_PAGE = "api/staff/keys.html"
 QUESTIONS_PAGE = "api/staff/questions.html"
 
 
-def _keys_context(form=None, **extra) -> dict:
-    return dict(keys=list(db.session.scalars(keys.keys_statement().limit(500))),
-                form=form or KeyForm(formdata=None), **extra)
+def _keys() -> list[ApiKey]:
+    return list(db.session.scalars(keys.keys_statement().limit(500)))
 
 
 @bp.get("")
 @permission_required(Permission.MANAGE_API_KEYS)
 def index():
-    return render(KEYS_PAGE, **_keys_context())
+    return render(KEYS_PAGE, keys=_keys(), form=KeyForm(formdata=None))
 
 
 @bp.post("")
@@ -43,16 +42,17 @@ def index():
 def issue():
     form = KeyForm()
     if not form.validate_on_submit():
-        return render_form_errors(KEYS_PAGE, **_keys_context(form))
+        return render_form_errors(KEYS_PAGE, keys=_keys(), form=form)
     try:
         key, secret = keys.issue(db.session, current_user, name=form.name.data,
                                  may_read_details=form.may_read_details.data,
                                  may_create=form.may_create.data)
     except DomainError as error:
-        return refused(error, KEYS_PAGE, form=form, **_keys_context(form))
+        return refused(error, KEYS_PAGE, form=form, keys=_keys())
     db.session.commit()
     # Shown on this one answer and never again: only its hash is kept.
-    return render(KEYS_PAGE, **_keys_context(new_key=key, secret=secret))
+    return render(KEYS_PAGE, keys=_keys(), form=KeyForm(formdata=None), new_key=key,
+                  secret=secret)
 
 
 @bp.post("/<int:key_id>/revoke")
