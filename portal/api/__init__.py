@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import PathConverter, UnicodeConverter
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.roles import Permission
@@ -23,6 +24,12 @@ def init_app(app: Flask) -> None:
 
     for key, value in CONFIG_DEFAULTS.items():
         app.config.setdefault(key, value)
+    # The API's routes take any path segment, even one the portal's converters refuse
+    # (control characters: then no route would match and the answer would be the HTML 404),
+    # so that every answer under /open311/v2/ is in the specification's format. The views
+    # check what they take.
+    app.url_map.converters["open311_segment"] = UnicodeConverter
+    app.url_map.converters["open311_any_path"] = PathConverter
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)
     registry(app).add(

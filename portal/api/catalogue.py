@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from portal.api.models import ServiceQuestion
 from portal.errors import DomainError
 from portal.service_requests.models import RequestCategory
+from portal.web.inputs import has_control_characters
 
 # The datatypes of GeoReport v2 attributes, with the words staff choose them by.
 DATATYPES = {
@@ -33,7 +34,7 @@ def active_categories(session: Session) -> list[RequestCategory]:
 
 
 def category_by_code(session: Session, code: str) -> RequestCategory | None:
-    if not code or len(code) > 30:
+    if not code or len(code) > 30 or has_control_characters(code):
         return None
     return session.scalar(select(RequestCategory).where(RequestCategory.key == code,
                                                         RequestCategory.active.is_(True)))

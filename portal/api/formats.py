@@ -8,6 +8,7 @@ value, named by ``ITEM_NAMES``. A None value is left out in both formats.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from xml.etree import ElementTree
 
@@ -47,10 +48,14 @@ def _plain(value):
     return str(value)  # lazy strings, among others
 
 
+# Characters XML 1.0 cannot carry at all, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML.sub("\ufffd", str(value))
 
 
 def _element(parent: ElementTree.Element, name: str, value) -> None:

@@ -20,6 +20,7 @@ from portal.clock import SHANGHAI
 from portal.errors import DomainError
 from portal.service_requests import service
 from portal.service_requests.models import RequestCategory, ServiceRequest
+from portal.web.inputs import has_control_characters
 
 MAX_RESULTS = 1000
 MAX_WINDOW = timedelta(days=90)
@@ -150,7 +151,7 @@ def as_api_requests(session: Session, requests: list[ServiceRequest],
 def request_for_token(session: Session, token: str) -> tuple[str, str]:
     """(service_request_id, token) for a token POST handed back."""
     found = None
-    if token and len(token) <= 40:
+    if token and len(token) <= 40 and not has_control_characters(token):
         found = session.execute(select(ServiceRequest.ref, ApiSubmission.token)
                                 .join(ApiSubmission, ApiSubmission.request_id ==
                                       ServiceRequest.id)

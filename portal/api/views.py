@@ -169,7 +169,7 @@ def _attribute(question, locale: str, order: int) -> dict:
             "values": values or None}
 
 
-@bp.get(f"/services/<code>.{FORMAT}")
+@bp.get(f"/services/<open311_segment:code>.{FORMAT}")
 def service_definition(code, fmt):
     category = catalogue.category_by_code(db.session, code)
     if category is None:
@@ -227,13 +227,13 @@ def create_request(fmt):
     }], status=201)
 
 
-@bp.get(f"/requests/<ref>.{FORMAT}")
+@bp.get(f"/requests/<open311_segment:ref>.{FORMAT}")
 def one_request(ref, fmt):
     key = _key()
     return _answer(fmt, [reading.one_request(db.session, ref)], key)
 
 
-@bp.get(f"/tokens/<token>.{FORMAT}")
+@bp.get(f"/tokens/<open311_segment:token>.{FORMAT}")
 def token(token, fmt):
     ref, token_value = reading.request_for_token(db.session, token)
     return respond(fmt, "service_requests", [{"service_request_id": ref,
@@ -246,6 +246,6 @@ def openapi():
                                        .rsplit("/", 1)[0]))
 
 
-@bp.route("/<path:anything>", methods=["GET", "POST"])
+@bp.route("/<open311_any_path:anything>", methods=["GET", "POST"])
 def unknown(anything):
     raise Refusal(404, _("There is nothing at this address of the Open311 API."))
