@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.routing import PathConverter, UnicodeConverter
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import PathConverter, UnicodeConverter
 
 from portal.accounts.roles import Permission
 from portal.registry import AuditAction, StaffLink, registry

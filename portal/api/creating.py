@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -79,10 +79,12 @@ def _staff_note(contact: dict[str, str], answers: list[catalogue.Answer]) -> str
         lines = []
         name = " ".join(part for part in (contact.get("last_name"), contact.get("first_name"))
                         if part)
-        labels = {"phone": gettext("Phone"), "email": gettext("E-mail"),
-                  "device_id": gettext("Device"), "account_id": gettext("Account")}
+        labels = {"phone": pgettext("api contact", "Phone"),
+                  "email": pgettext("api contact", "E-mail"),
+                  "device_id": pgettext("api contact", "Device"),
+                  "account_id": pgettext("api contact", "Account")}
         if name:
-            lines.append(f"{gettext('Contact')}: {name}")
+            lines.append(pgettext("api contact", "Contact") + f": {name}")
         lines.extend(f"{label}: {contact[field]}" for field, label in labels.items()
                      if field in contact)
         lines.extend(f"{answer.question.prompt_zh}: {', '.join(answer.values)}"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -27,5 +28,6 @@ class QuestionForm(Form):
     options = TextAreaField(_l("Choices, one a line"),
                             validators=[Optional(), Length(max=3000)])
     required = BooleanField(_l("An answer is required"))
-    position = IntegerField(_l("Order"), validators=[Optional()])
-    active = BooleanField(_l("Asked"), default=True)
+    position = IntegerField(lazy_pgettext("position in a list", "Order"),
+                            validators=[Optional()])
+    active = BooleanField(_l("Ask this question"), default=True)

@@ -38,11 +38,9 @@ def test_georeport_client_reads_services_and_requests(app, db, served, categorie
     codes = [service["service_code"] for service in services]
     assert "repair" in codes and "noise" in codes
     definition = client.get_service_definition("repair")
-    attribute = definition["attributes"]
-    if fmt == "xml":  # xmltodict: one child is a dict, not a list
-        attribute = attribute["attribute"]
-    else:
-        attribute = attribute[0]
+    # xmltodict makes a single child a dict, not a list
+    attribute = definition["attributes"]["attribute"] if fmt == "xml" else \
+        definition["attributes"][0]
     assert attribute["code"].startswith("q") and attribute["datatype"] == "singlevaluelist"
     one = client.get_service_request(resident_request.ref)
     assert one["service_request_id"] == resident_request.ref

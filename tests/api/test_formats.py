@@ -84,7 +84,7 @@ def test_element_names_are_the_specifications(world):
     assert [v.findtext("key") for v in danger.findall("values/value")] == ["是", "否"]
     assert attributes[1].find("values") is None  # a number has no list of values
     request = xml_of(client.get(f"/open311/v2/requests/{world['ref']}.xml")).find("request")
-    assert REQUEST_FIELDS <= {child.tag for child in request}
+    assert {child.tag for child in request} >= REQUEST_FIELDS
     for name in ("requested_datetime", "updated_datetime", "expected_datetime"):
         assert W3C_SHANGHAI.match(request.findtext(name)), request.findtext(name)
     assert request.findtext("status") == "open"

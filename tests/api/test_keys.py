@@ -9,6 +9,7 @@ from portal.accounts.roles import Role
 from portal.api.models import ApiKey, ServiceQuestion
 from portal.service_requests.models import ServiceRequest
 from tests.api.conftest import xml_of
+from tests.conftest import csrf_token
 
 NEW = {"service_code": "noise", "description": "楼上装修太吵", "address_string": "5号楼 1单元"}
 
@@ -26,30 +27,28 @@ def test_creating_needs_a_valid_key_that_may_create(app, db, client, categories,
                        data={**NEW, "api_key": creator}).status_code == 201
     key = db.scalar(select(ApiKey).where(ApiKey.name == "creator"))
     director = staff_client(Role.DIRECTOR)
-    token = director.get("/staff/api-keys").get_data(as_text=True)
-    assert "creator" in token
-    from tests.conftest import csrf_token
-
+    assert "creator" in director.get("/staff/api-keys").get_data(as_text=True)
     response = director.post(f"/staff/api-keys/{key.id}/revoke",
                              data={"csrf_token": csrf_token(director, "/staff/api-keys")})
     assert response.status_code == 303
     refused = client.post("/open311/v2/requests.json", data={**NEW, "api_key": creator})
-    assert refused.status_code == 403 and "revoked" in refused.get_json()[0]["description"]
+    assert refused.status_code == 403 and "已经停用" in refused.get_json()[0]["description"]
+    refused = client.post("/open311/v2/requests.json?locale=en",
+                          data={**NEW, "api_key": creator})
+    assert "revoked" in refused.get_json()[0]["description"]
     # A revoked or unknown key is refused for reading too, rather than quietly ignored.
     assert client.get(f"/open311/v2/requests.json?api_key={creator}").status_code == 403
     assert db.scalar(select(ServiceRequest.id).where(ServiceRequest.channel == "api"))
 
 
 def test_keys_are_rate_limited(make_app, db):
+    from portal.accounts.models import User
     from portal.api import keys
     from portal.service_requests import service
-    from tests.conftest import TEST_PASSWORD  # noqa: F401 - the suite's users
 
     app = make_app(API_RATE_LIMIT_PER_KEY="3 per minute",
                    API_RATE_LIMIT_PER_ADDRESS="2 per minute")
     session = app.extensions["db_sessionmaker"]()
-    from portal.accounts.models import User
-
     director = User(phone="13900000099", name="主任", password_hash="x", role="director")
     session.add(director)
     session.commit()
