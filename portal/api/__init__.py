@@ -20,7 +20,7 @@ CONFIG_DEFAULTS = {
 
 
 def init_app(app: Flask) -> None:
-    from portal.api import keys, staff_views, views
+    from portal.api import service, staff_views, views
 
     for key, value in CONFIG_DEFAULTS.items():
         app.config.setdefault(key, value)
@@ -36,10 +36,10 @@ def init_app(app: Flask) -> None:
         StaffLink("api_keys.index", _l("API keys"), Permission.MANAGE_API_KEYS, order=850),
         StaffLink("api_keys.questions", _l("Extra questions for categories"),
                   Permission.MANAGE_REQUEST_SETTINGS, order=810),
-        AuditAction(keys.AREA, "key_issued", _l("Issued an API key")),
-        AuditAction(keys.AREA, "key_revoked", _l("Revoked an API key")),
-        AuditAction(keys.AREA, "requests_read", _l("Read requests through the API")),
-        AuditAction(keys.AREA, "requests_read_details",
+        AuditAction(service.AREA, "key_issued", _l("Issued an API key")),
+        AuditAction(service.AREA, "key_revoked", _l("Revoked an API key")),
+        AuditAction(service.AREA, "requests_read", _l("Read requests through the API")),
+        AuditAction(service.AREA, "requests_read_details",
                     _l("Read requests with their descriptions through the API")),
-        AuditAction(keys.AREA, "request_created", _l("Created a request through the API")),
+        AuditAction(service.AREA, "request_created", _l("Created a request through the API")),
     )

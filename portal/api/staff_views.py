@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.permissions import permission_required, staff_blueprint
 from portal.accounts.roles import Permission
-from portal.api import catalogue, keys
+from portal.api import service
 from portal.api.forms import KeyForm, QuestionForm
 from portal.api.models import ApiKey, ServiceQuestion
 from portal.errors import DomainError
@@ -27,7 +27,7 @@ QUESTIONS_PAGE = "api/staff/questions.html"
 
 
 def _keys() -> list[ApiKey]:
-    return list(db.session.scalars(keys.keys_statement().limit(500)))
+    return list(db.session.scalars(service.keys_statement().limit(500)))
 
 
 @bp.get("")
@@ -44,7 +44,7 @@ def issue():
     if not form.validate_on_submit():
         return render_form_errors(KEYS_PAGE, keys=_keys(), form=form)
     try:
-        key, secret = keys.issue(db.session, current_user, name=form.name.data,
+        key, secret = service.issue_key(db.session, current_user, name=form.name.data,
                                  may_read_details=form.may_read_details.data,
                                  may_create=form.may_create.data)
     except DomainError as error:
@@ -59,7 +59,7 @@ def issue():
 @permission_required(Permission.MANAGE_API_KEYS)
 def revoke(key_id):
     key = db.session.get(ApiKey, key_id) or abort(404)
-    keys.revoke(db.session, current_user, key)
+    service.revoke_key(db.session, current_user, key)
     db.session.commit()
     flash(_("Key “%(name)s” revoked: it no longer works.", name=key.name), "success")
     return redirect(url_for("api_keys.index"), 303)
@@ -71,16 +71,16 @@ def _question_form(question=None, submitted=True):
     if question is not None and not submitted:
         form.category.data = question.category_id
     form.category.choices = [SelectChoice(category.id, category_name(category)) for category
-                             in catalogue.active_categories(db.session)]
+                             in service.active_categories(db.session)]
     form.datatype.choices = [SelectChoice(key, label)
-                             for key, label in catalogue.DATATYPES.items()]
+                             for key, label in service.DATATYPES.items()]
     return form
 
 
 def _questions_page(form, editing=None, status=200):
     return render(QUESTIONS_PAGE, status=status, form=form, editing=editing,
-                  questions=catalogue.questions(db.session, active_only=False),
-                  datatypes=catalogue.DATATYPES)
+                  questions=service.questions(db.session, active_only=False),
+                  datatypes=service.DATATYPES)
 
 
 @bp.get("/questions")
@@ -109,7 +109,7 @@ def save_question(question_id=None):
     try:
         if category is None:
             raise DomainError(_("Choose the category."), field="category")
-        catalogue.save_question(
+        service.save_question(
             db.session, question, category=category, prompt_zh=form.prompt_zh.data,
             prompt_en=form.prompt_en.data, datatype=form.datatype.data,
             required=form.required.data, options=form.options.data or "",

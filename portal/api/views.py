@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
 from portal.accounts.roles import Role
-from portal.api import catalogue, creating, keys, reading
+from portal.api import service
 from portal.api.formats import errors, respond
 from portal.api.models import ApiKey
 from portal.api.openapi import description as openapi_description
@@ -55,7 +55,7 @@ def _secret() -> str:
 
 def _rate_key() -> str:
     secret = _secret()
-    return f"api-key:{keys.hash_secret(secret)[:32]}" if secret else \
+    return f"api-key:{service.hash_secret(secret)[:32]}" if secret else \
         f"api-address:{get_remote_address()}"
 
 
@@ -86,7 +86,7 @@ def _key(required: bool = False) -> ApiKey | None:
         if required:
             raise Refusal(403, _("An api_key is required. The community office issues them."))
         return None
-    key = keys.find(db.session, secret)
+    key = service.find_key(db.session, secret)
     if key is None:
         raise Refusal(403, _("That api_key is not valid."))
     if not key.active:
@@ -106,7 +106,7 @@ def refused(refusal: Refusal):
 @bp.errorhandler(DomainError)
 def domain_refusal(error: DomainError):
     db.session.rollback()
-    status = 404 if isinstance(error, reading.NotFound) else 400
+    status = 404 if isinstance(error, service.NotFound) else 400
     return errors(_format(), status, error.message)
 
 
@@ -155,34 +155,34 @@ def _service(category, locale: str, asks: bool) -> dict:
 @bp.get(f"/services.{FORMAT}")
 def services(fmt):
     locale = _locale()
-    asking = catalogue.categories_with_questions(db.session)
+    asking = service.categories_with_questions(db.session)
     return respond(fmt, "services", [_service(category, locale, category.id in asking)
-                                     for category in catalogue.active_categories(db.session)])
+                                     for category in service.active_categories(db.session)])
 
 
 def _attribute(question, locale: str, order: int) -> dict:
     values = [{"key": choice, "name": choice} for choice in question.choices]
     return {"variable": True, "code": question.code, "datatype": question.datatype,
             "required": question.required,
-            "datatype_description": str(catalogue.DATATYPES[question.datatype]),
+            "datatype_description": str(service.DATATYPES[question.datatype]),
             "order": order, "description": question.prompt(locale),
             "values": values or None}
 
 
 @bp.get(f"/services/<open311_segment:code>.{FORMAT}")
 def service_definition(code, fmt):
-    category = catalogue.category_by_code(db.session, code)
+    category = service.category_by_code(db.session, code)
     if category is None:
-        raise reading.NotFound(_("There is no service %(code)s.", code=code[:30]))
+        raise service.NotFound(_("There is no service %(code)s.", code=code[:30]))
     locale = _locale()
-    asked = catalogue.questions(db.session, category.id)
+    asked = service.questions(db.session, category.id)
     return respond(fmt, "service_definition", {
         "service_code": category.key,
         "attributes": [_attribute(question, locale, order)
                        for order, question in enumerate(asked, start=1)]})
 
 
-def _request(item: reading.ApiRequest, locale: str) -> dict:
+def _request(item: service.ApiRequest, locale: str) -> dict:
     summary = item.summary
     return {"service_request_id": summary.ref, "status": item.open311_status,
             "status_notes": item.status_notes, "service_name": summary.category.name(locale),
@@ -196,11 +196,12 @@ def _request(item: reading.ApiRequest, locale: str) -> dict:
 
 def _answer(fmt, found, key: ApiKey | None):
     details = bool(key and key.may_read_details)
-    items = reading.as_api_requests(db.session, found, details)
+    items = service.as_api_requests(db.session, found, details)
     if key is not None:
-        keys.record_use(db.session, key, "requests_read_details" if details else "requests_read",
-                        ", ".join(item.summary.ref for item in items[:5]) +
-                        (f" (+{len(items) - 5})" if len(items) > 5 else ""))
+        refs = ", ".join(item.summary.ref for item in items[:5])
+        more = f" (+{len(items) - 5})" if len(items) > 5 else ""
+        service.record_key_use(db.session, key, "requests_read_details" if details
+                               else "requests_read", refs + more)
         db.session.commit()
     locale = _locale()
     return respond(fmt, "service_requests", [_request(item, locale) for item in items])
@@ -209,7 +210,7 @@ def _answer(fmt, found, key: ApiKey | None):
 @bp.get(f"/requests.{FORMAT}")
 def list_requests(fmt):
     key = _key()
-    return _answer(fmt, reading.find_requests(db.session, request.args, utcnow()), key)
+    return _answer(fmt, service.find_requests(db.session, request.args, utcnow()), key)
 
 
 @bp.post(f"/requests.{FORMAT}")
@@ -217,7 +218,7 @@ def create_request(fmt):
     key = _key(required=True)
     if not key.may_create:
         raise Refusal(403, _("This api_key may read requests but not create them."))
-    created, submission = creating.create(db.session, key, request.form, _locale(), utcnow())
+    created, submission = service.create_request(db.session, key, request.form, _locale(), utcnow())
     db.session.commit()
     return respond(fmt, "service_requests", [{
         "service_request_id": created.ref, "token": submission.token,
@@ -230,12 +231,12 @@ def create_request(fmt):
 @bp.get(f"/requests/<open311_segment:ref>.{FORMAT}")
 def one_request(ref, fmt):
     key = _key()
-    return _answer(fmt, [reading.one_request(db.session, ref)], key)
+    return _answer(fmt, [service.one_request(db.session, ref)], key)
 
 
 @bp.get(f"/tokens/<open311_segment:token>.{FORMAT}")
 def token(token, fmt):
-    ref, token_value = reading.request_for_token(db.session, token)
+    ref, token_value = service.request_for_token(db.session, token)
     return respond(fmt, "service_requests", [{"service_request_id": ref,
                                               "token": token_value}])
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import User
 from portal.accounts.roles import Role
-from portal.api import keys
+from portal.api import service as api
 from portal.service_requests import service
 
 
@@ -28,7 +28,7 @@ def issue_key(app, db, make_user):
         director = db.scalar(select(User).where(User.role == Role.DIRECTOR.value)) or \
             make_user(Role.DIRECTOR)
         with app.app_context():
-            _key, secret = keys.issue(db, director, name=name, may_read_details=read,
+            _key, secret = api.issue_key(db, director, name=name, may_read_details=read,
                                       may_create=create)
         db.commit()
         return secret

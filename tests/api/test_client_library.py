@@ -10,7 +10,7 @@ import pytest
 from georeport import GeoReport
 from werkzeug.serving import make_server
 
-from portal.api import catalogue
+from portal.api import service as api
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def served(app):
 def test_georeport_client_reads_services_and_requests(app, db, served, categories,
                                                       resident_request, fmt):
     with app.app_context():
-        catalogue.save_question(db, None, category=categories["repair"],
+        api.save_question(db, None, category=categories["repair"],
                                 prompt_zh="是否有人有危险？", prompt_en="Is anyone in danger?",
                                 datatype="singlevaluelist", required=True, options="是\n否",
                                 position=1, active=True)

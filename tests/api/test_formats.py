@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from portal.api import catalogue
+from portal.api import service as api
 from tests.api.conftest import as_plain, stringified, xml_of
 
 W3C_SHANGHAI = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$")
@@ -19,11 +19,11 @@ REQUEST_FIELDS = {"service_request_id", "status", "service_name", "service_code"
 @pytest.fixture
 def world(app, db, categories, resident_request, issue_key):
     with app.app_context():
-        catalogue.save_question(db, None, category=categories["repair"],
+        api.save_question(db, None, category=categories["repair"],
                                 prompt_zh="是否有人有危险？", prompt_en="Is anyone in danger?",
                                 datatype="singlevaluelist", required=True, options="是\n否",
                                 position=1, active=True)
-        catalogue.save_question(db, None, category=categories["repair"], prompt_zh="在几楼？",
+        api.save_question(db, None, category=categories["repair"], prompt_zh="在几楼？",
                                 prompt_en="Which floor?", datatype="number", required=False,
                                 options="", position=2, active=True)
     db.commit()

@@ -43,7 +43,7 @@ def test_creating_needs_a_valid_key_that_may_create(app, db, client, categories,
 
 def test_keys_are_rate_limited(make_app, db):
     from portal.accounts.models import User
-    from portal.api import keys
+    from portal.api import service as api
     from portal.service_requests import service
 
     app = make_app(API_RATE_LIMIT_PER_KEY="3 per minute",
@@ -54,7 +54,7 @@ def test_keys_are_rate_limited(make_app, db):
     session.commit()
     with app.app_context():
         service.seed_categories(session)
-        _key, secret = keys.issue(session, director, name="busy", may_read_details=False,
+        _key, secret = api.issue_key(session, director, name="busy", may_read_details=False,
                                   may_create=True)
     session.commit()
     client = app.test_client()

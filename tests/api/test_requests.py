@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from sqlalchemy import insert, select
 
 from portal.accounts.roles import Role
-from portal.api import catalogue
+from portal.api import service as api
 from portal.api.models import ApiSubmission
 from portal.audit.models import AuditEntry
 from portal.clock import utcnow
@@ -26,7 +26,7 @@ NEW = {"service_code": "repair", "description": "二楼楼道灯不亮，晚上�
 
 def _danger_question(app, db, categories, required=True):
     with app.app_context():
-        question = catalogue.save_question(
+        question = api.save_question(
             db, None, category=categories["repair"], prompt_zh="是否有人有危险？",
             prompt_en="Is anyone in danger?", datatype="singlevaluelist", required=required,
             options="是\n否", position=1, active=True)
@@ -87,7 +87,7 @@ def test_post_refuses_what_is_missing_or_wrong(app, db, client, categories, issu
 
 def test_multivalue_attribute(app, db, client, categories, issue_key):
     with app.app_context():
-        question = catalogue.save_question(
+        question = api.save_question(
             db, None, category=categories["repair"], prompt_zh="哪些设施？",
             prompt_en="What is broken?", datatype="multivaluelist", required=True,
             options="灯\n门\n电梯", position=1, active=True)

@@ -1,6 +1,7 @@
 """A schema-driven fuzz test (schemathesis) over /open311/v2/openapi.json: every operation,
 both formats, no 5xx, and every answer true to the described status codes, content types
-and (for JSON) schemas. Half the POSTs carry a real key and a real service code, so creating is fuzzed too."""
+and (for JSON) schemas. Half the POSTs carry a real key and a real service code, so creating
+is fuzzed too."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from portal.api import catalogue, keys
+from portal.api import service as api
 from portal.service_requests import service
 
 EXAMPLES = 30
@@ -37,10 +38,10 @@ def open311_app(make_app):
     with app.app_context():
         service.seed_categories(session)
         repair = next(c for c in service.categories(session) if c.key == "repair")
-        catalogue.save_question(session, None, category=repair, prompt_zh="是否有人有危险？",
+        api.save_question(session, None, category=repair, prompt_zh="是否有人有危险？",
                                 prompt_en="Is anyone in danger?", datatype="singlevaluelist",
                                 required=False, options="是\n否", position=1, active=True)
-        _key, secret = keys.issue(session, director, name="fuzz", may_read_details=True,
+        _key, secret = api.issue_key(session, director, name="fuzz", may_read_details=True,
                                   may_create=True)
     session.commit()
     session.close()

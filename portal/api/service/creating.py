@@ -13,10 +13,10 @@ from flask_babel import force_locale, pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from portal.api import catalogue
-from portal.api.keys import record_use
 from portal.api.models import ApiKey, ApiSubmission
-from portal.api.reading import NotFound
+from portal.api.service import catalogue
+from portal.api.service.keys import record_key_use
+from portal.api.service.reading import NotFound
 from portal.errors import DomainError
 from portal.service_requests import service
 from portal.service_requests.models import ServiceRequest
@@ -92,7 +92,7 @@ def _staff_note(contact: dict[str, str], answers: list[catalogue.Answer]) -> str
     return "\n".join(lines)
 
 
-def create(session: Session, key: ApiKey, form, locale: str,
+def create_request(session: Session, key: ApiKey, form, locale: str,
            now: datetime) -> tuple[ServiceRequest, ApiSubmission]:
     code = _text(form, "service_code", 30, _l("service_code is required."))
     category = catalogue.category_by_code(session, code)
@@ -117,6 +117,6 @@ def create(session: Session, key: ApiKey, form, locale: str,
                                token=secrets.token_urlsafe(18), media_url=media_url,
                                created_at=now)
     session.add(submission)
-    record_use(session, key, "request_created", request.ref)
+    record_key_use(session, key, "request_created", request.ref)
     session.flush()
     return request, submission

@@ -27,7 +27,7 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def issue(session: Session, actor, *, name: str, may_read_details: bool,
+def issue_key(session: Session, actor, *, name: str, may_read_details: bool,
           may_create: bool) -> tuple[ApiKey, str]:
     """A new key and its secret: the only time the secret exists outside the client."""
     name = (name or "").strip()
@@ -46,21 +46,21 @@ def issue(session: Session, actor, *, name: str, may_read_details: bool,
     return key, secret
 
 
-def revoke(session: Session, actor, key: ApiKey) -> None:
+def revoke_key(session: Session, actor, key: ApiKey) -> None:
     if key.revoked_at is not None:
         return
     key.revoked_at = utcnow()
     record(session, actor, AREA, "key_revoked", target=f"key {key.id}", detail=key.name)
 
 
-def find(session: Session, secret: str) -> ApiKey | None:
+def find_key(session: Session, secret: str) -> ApiKey | None:
     """The key with this secret, revoked or not; None for anything else."""
     if not secret or len(secret) > MAX_SECRET_LENGTH:
         return None
     return session.scalar(select(ApiKey).where(ApiKey.secret_hash == hash_secret(secret)))
 
 
-def record_use(session: Session, key: ApiKey, action: str, detail: str = "") -> None:
+def record_key_use(session: Session, key: ApiKey, action: str, detail: str = "") -> None:
     """One line in the audit log for each call made with a key (no actor: a system)."""
     key.last_used_at = utcnow()
     record(session, None, AREA, action, target=f"key {key.id}",
