@@ -139,8 +139,14 @@ def discovery(fmt):
     })
 
 
-def _team(role: str) -> str:
-    return str(Role(role).label) if role in Role._value2member_map_ else role
+def _team(role: str, known: dict | None = None) -> str:
+    """The team's name; ``known`` keeps the ones already translated in this answer."""
+    if known is not None and role in known:
+        return known[role]
+    name = str(Role(role).label) if role in Role._value2member_map_ else role
+    if known is not None:
+        known[role] = name
+    return name
 
 
 def _service(category, locale: str, asks: bool) -> dict:
@@ -182,12 +188,12 @@ def service_definition(code, fmt):
                        for order, question in enumerate(asked, start=1)]})
 
 
-def _request(item: service.ApiRequest, locale: str) -> dict:
+def _request(item: service.ApiRequest, locale: str, teams: dict) -> dict:
     summary = item.summary
     return {"service_request_id": summary.ref, "status": item.open311_status,
             "status_notes": item.status_notes, "service_name": summary.category.name(locale),
             "service_code": summary.category.key, "description": item.description,
-            "agency_responsible": _team(summary.role),
+            "agency_responsible": _team(summary.role, teams),
             "requested_datetime": summary.created_at,
             "updated_datetime": summary.last_activity_at,
             "expected_datetime": summary.resolve_by, "address": summary.building,
@@ -204,7 +210,8 @@ def _answer(fmt, found, key: ApiKey | None):
                                else "requests_read", refs + more)
         db.session.commit()
     locale = _locale()
-    return respond(fmt, "service_requests", [_request(item, locale) for item in items])
+    teams: dict[str, str] = {}
+    return respond(fmt, "service_requests", [_request(item, locale, teams) for item in items])
 
 
 @bp.get(f"/requests.{FORMAT}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Select, exists, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from portal.service_requests.models import (
     RequestCategory,
@@ -75,7 +75,7 @@ def public_summaries(session: Session, requests: list[ServiceRequest]) -> list[R
     by_request: dict[int, list[RequestEvent]] = {item.id: [] for item in requests}
     if by_request:
         for event in session.scalars(
-                select(RequestEvent)
+                select(RequestEvent).options(lazyload(RequestEvent.actor))
                 .where(RequestEvent.request_id.in_(list(by_request)),
                        RequestEvent.public.is_(True),
                        RequestEvent.kind.in_(SUMMARY_EVENT_KINDS))
