@@ -13,6 +13,7 @@ from portal.aid.models import (  # noqa: F401
     AidPayment,
     AidType,
 )
+from portal.api.models import ApiKey, ApiSubmission, ServiceQuestion  # noqa: F401
 from portal.audit.models import AuditEntry  # noqa: F401
 from portal.board.models import BoardProfile  # noqa: F401
 from portal.clock import DailyCounter  # noqa: F401

@@ -49,6 +49,7 @@ class Permission(LabelledEnum):
     PUBLISH_NOTICES = "notices.publish", _l("Publish notices and alerts")
     MANAGE_SURVEYS = "surveys.manage", _l("Run surveys")
     MANAGE_BOARD = "board.manage", _l("Set up the notice board")
+    MANAGE_API_KEYS = "api.keys", _l("Issue and revoke API keys for other systems")
 
 
 P = Permission
@@ -66,8 +67,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CIVIL_AFFAIRS: frozenset(_FRONT_LINE | {P.REVIEW_AID, P.MANAGE_AID_TYPES}),
     Role.CULTURE: frozenset({P.STAFF_AREA, P.MANAGE_ACTIVITIES}),
     Role.DEPUTY_DIRECTOR: frozenset(_OVERSIGHT),
-    Role.DIRECTOR: frozenset(_OVERSIGHT | {P.MANAGE_STAFF, P.READ_AUDIT_LOG}),
-    Role.ADMIN: frozenset({P.STAFF_AREA, P.MANAGE_STAFF, P.MANAGE_SETTINGS, P.MANAGE_BOARD}),
+    Role.DIRECTOR: frozenset(_OVERSIGHT | {P.MANAGE_STAFF, P.READ_AUDIT_LOG, P.MANAGE_API_KEYS}),
+    Role.ADMIN: frozenset({P.STAFF_AREA, P.MANAGE_STAFF, P.MANAGE_SETTINGS, P.MANAGE_BOARD,
+                           P.MANAGE_API_KEYS}),
 }
 
 # Permissions the director or deputy may hand to an individual staff member on top of their role

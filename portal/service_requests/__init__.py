@@ -64,7 +64,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff_settings_views.bp)
     app.jinja_env.globals.update(
         category_name=category_name, request_status_labels=service.STATUS_LABELS,
-        request_priority_labels=service.PRIORITY_LABELS)
+        request_priority_labels=service.PRIORITY_LABELS,
+        request_channel_labels=service.CHANNEL_LABELS)
 
     registry(app).add(
         Tile("requests.index", _l("Report a problem"),

@@ -51,12 +51,14 @@ class ServiceRequest(Base):
         Index("ix_service_request_similar", "building", "category_id", "status"),
         Index("ix_service_request_resolved", "status", "resolved_at"),
         Index("ix_service_request_created", "created_at"),
+        Index("ix_service_request_category_created", "category_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(20), unique=True)
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    # None for a request that came in through the API from someone with no account here.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     category_id: Mapped[int] = mapped_column(ForeignKey("request_category.id"))
     description: Mapped[str] = mapped_column(Text)
     building: Mapped[str] = mapped_column(String(20))
@@ -89,7 +91,7 @@ class ServiceRequest(Base):
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     category: Mapped[RequestCategory] = relationship(lazy="joined", innerjoin=True)
-    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     merged_into: Mapped[ServiceRequest | None] = relationship(remote_side=[id])
 

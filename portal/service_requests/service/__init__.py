@@ -47,6 +47,7 @@ from portal.service_requests.service.queue import (  # noqa: F401
     staff_scope,
 )
 from portal.service_requests.service.reading import (  # noqa: F401
+    SUMMARY_OPTIONS,
     RequestSummary,
     as_seen_by,
     by_ref,
@@ -55,6 +56,7 @@ from portal.service_requests.service.reading import (  # noqa: F401
     own_request,
     owned_refs,
     photos,
+    public_summaries,
     public_summary,
     resident_statement,
     similar_open,
@@ -65,6 +67,7 @@ from portal.service_requests.service.reading import (  # noqa: F401
 from portal.service_requests.service.rules import (  # noqa: F401
     ACCEPTED,
     AREA,
+    CHANNEL_LABELS,
     CLOSED,
     DUPLICATE,
     IN_PROGRESS,

@@ -62,4 +62,5 @@ def resolved_between_statement(first_day: str, last_day: str) -> Select:
     start = day_start(date.fromisoformat(first_day))
     end = day_end(date.fromisoformat(last_day))
     return select(ServiceRequest.owner_id).where(ServiceRequest.resolved_at >= start,
-                                                 ServiceRequest.resolved_at < end)
+                                                 ServiceRequest.resolved_at < end,
+                                                 ServiceRequest.owner_id.is_not(None))

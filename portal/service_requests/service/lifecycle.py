@@ -54,17 +54,20 @@ def find_by_key(session: Session, owner_id: int, key: str) -> ServiceRequest | N
         ServiceRequest.idempotency_key == key, ServiceRequest.owner_id == owner_id))
 
 
-def submit(session: Session, owner: User, *, category: RequestCategory, description: str,
+def submit(session: Session, owner: User | None, *, category: RequestCategory, description: str,
            building: str, location: str, urgent: bool, many_households: bool,
            idempotency_key: str, photos: Iterable = (), now: datetime | None = None,
-           sla: Sla | None = None) -> ServiceRequest:
+           sla: Sla | None = None, channel: str = "web",
+           external_ref: str | None = None) -> ServiceRequest:
+    """File a request. ``owner`` is None when it comes from outside (the API) on behalf of
+    someone with no account: nobody is then told of its progress in the portal."""
     now = now or utcnow()
     sla = sla or Sla.from_config()
     priority = priority_for(urgent, many_households)
     respond_by, resolve_by = sla.deadlines(now, priority)
     request = ServiceRequest(
         ref=next_daily_number(session, REF_PREFIX, local_day(now)), idempotency_key=idempotency_key,
-        owner_id=owner.id,
+        owner_id=owner.id if owner else None, channel=channel, external_ref=external_ref,
         category_id=category.id, category=category, description=description, building=building,
         location=location, urgent=urgent, many_households=many_households, priority=priority,
         status=SUBMITTED, role=category.role, created_at=now, respond_by=respond_by,
@@ -115,7 +118,8 @@ def _event(session, request, actor, kind, *, public, from_status=None, to_status
 
 def _audience(session, request, actor) -> list[int]:
     ids = [request.owner_id, *follower_ids(session, request.id)]
-    return [uid for uid in dict.fromkeys(ids) if actor is None or uid != actor.id]
+    return [uid for uid in dict.fromkeys(ids)
+            if uid is not None and (actor is None or uid != actor.id)]
 
 
 def _notify(session, request, actor, message, **params) -> None:
@@ -265,7 +269,8 @@ def merge(session: Session, request: ServiceRequest, target: ServiceRequest, sta
     if target.status not in OPEN:
         raise DomainError(_l("Merge only into a request that is still open."))
     check_transition(request.status, DUPLICATE, STAFF)
-    movers = [request.owner_id, *follower_ids(session, request.id)]
+    movers = [uid for uid in (request.owner_id, *follower_ids(session, request.id))
+              if uid is not None]
     already = {target.owner_id, *follower_ids(session, target.id)}
     session.execute(delete(RequestFollower).where(RequestFollower.request_id == request.id))
     for user_id in dict.fromkeys(movers):

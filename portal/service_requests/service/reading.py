@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Select, exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from portal.service_requests.models import (
     RequestCategory,
@@ -67,6 +67,25 @@ def summary_timeline(session: Session, request_id: int) -> list[RequestEvent]:
 def public_summary(session: Session, request: ServiceRequest) -> RequestSummary:
     """The request as anyone following it may know it, with its public timeline."""
     return summary_of(request, summary_timeline(session, request.id))
+
+
+def public_summaries(session: Session, requests: list[ServiceRequest]) -> list[RequestSummary]:
+    """``public_summary`` for many requests at once: their public timelines in one query.
+    Load the requests with ``SUMMARY_OPTIONS`` so that none costs a query of its own."""
+    by_request: dict[int, list[RequestEvent]] = {item.id: [] for item in requests}
+    if by_request:
+        for event in session.scalars(
+                select(RequestEvent).options(lazyload(RequestEvent.actor))
+                .where(RequestEvent.request_id.in_(list(by_request)),
+                       RequestEvent.public.is_(True),
+                       RequestEvent.kind.in_(SUMMARY_EVENT_KINDS))
+                .order_by(RequestEvent.created_at, RequestEvent.id)):
+            by_request[event.request_id].append(event)
+    return [summary_of(item, by_request[item.id]) for item in requests]
+
+
+# What summary_of reads beyond the request's own columns: the request it was merged into.
+SUMMARY_OPTIONS = (selectinload(ServiceRequest.merged_into),)
 
 
 def similar_open(session: Session, building: str, category_id: int,

@@ -77,6 +77,17 @@ REOPENED_MESSAGE = _l("Request %(ref)s has been reopened.")
 REPLY_MESSAGE = _l("There is a new reply on request %(ref)s.")
 
 
+# How a request reached the office (ServiceRequest.channel).
+CHANNEL_LABELS = {
+    "web": _l("The portal"),
+    "phone": _l("Phone call"),
+    "visit": _l("Visit to the office"),
+    "patrol": _l("Grid patrol"),
+    "hotline": _l("12345 hotline"),
+    "api": _l("Another system (API)"),
+}
+
+
 PRIORITY_LABELS = {1: _l("P1 urgent, many households"), 2: _l("P2 urgent or many households"),
                    3: _l("P3 routine")}
 
