@@ -16,6 +16,7 @@ from portal.aid.models import (  # noqa: F401
 from portal.audit.models import AuditEntry  # noqa: F401
 from portal.board.models import BoardProfile  # noqa: F401
 from portal.clock import DailyCounter  # noqa: F401
+from portal.figures.models import MonthlyReport, RatingFollowUp  # noqa: F401
 from portal.files.models import StoredFile  # noqa: F401
 from portal.minutes.models import (  # noqa: F401
     Meeting,

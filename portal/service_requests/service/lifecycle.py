@@ -179,8 +179,11 @@ def rate(session: Session, request: ServiceRequest, owner: User, level: Level,
     if not rating_open(request, now, sla):
         raise DomainError(_l("This request can no longer be rated."))
     request.rating, request.rating_comment, request.rated_at = int(level), comment or None, now
-    _event(session, request, owner, "rating", public=True, body=str(int(level)), now=now)
+    event = _event(session, request, owner, "rating", public=True, body=str(int(level)), now=now)
     if level.is_unhappy:
+        from portal.figures import followups  # the figures area imports this one
+
+        followups.open_for(session, request, event, now)
         request.flagged = True
         request.resolved_at = None
         transition(session, request, IN_PROGRESS, owner, actor_kind=OWNER, now=now)
