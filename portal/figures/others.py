@@ -97,7 +97,7 @@ def needs_map(session: Session) -> list[dict]:
     are sent and not withdrawn (the care register will add to it once it exists)."""
     a = AidApplication
     rows = session.execute(
-        select(User.building, AidType.code, func.count())
+        select(User.building, AidType.code, func.count()).select_from(a)
         .join(User, User.id == a.applicant_id).join(AidType, AidType.id == a.type_id)
         .where(AidType.code.in_(CARE_TYPES), a.submitted_at.is_not(None),
                a.stage.not_in(("draft", "withdrawn")))
