@@ -69,8 +69,10 @@ def test_the_number_of_statements_does_not_grow_with_the_data(director_client, c
     with count_queries() as before:
         director_client.get("/staff/figures?month=2026-11")
     owner = november["requests"]["A"].owner
-    from portal.service_requests import service as s
     import secrets
+
+    from portal.service_requests import service as s
+
     from .conftest import at
     with app.app_context():
         for day in range(1, 29):
