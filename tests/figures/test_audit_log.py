@@ -77,3 +77,17 @@ def test_statements_per_page_do_not_grow(app, db, staff_client, make_user, count
     with count_queries() as many:
         director.get("/staff/audit")
     assert many.count == few.count
+
+
+def test_staff_actions_on_requests_are_in_the_log(app, db, november):
+    from tests.conftest import sign_in
+
+    client = app.test_client()
+    sign_in(client, november["director"])
+    body = client.get("/staff/audit?area=requests").get_data(as_text=True).split("<tbody>")[1]
+    assert body.count("受理了诉求") == 6  # I A B F G H
+    assert body.count("办结了诉求") == 5 and body.count("合并了重复诉求") == 1
+    assert body.count("公开答复了居民") == 1 and "to_accepted" not in body
+    client.get("/staff/queue.csv")
+    assert "导出名单" in client.get("/staff/audit?area=requests&action=export").get_data(
+        as_text=True).split("<tbody>")[1]

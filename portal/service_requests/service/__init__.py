@@ -74,6 +74,7 @@ from portal.service_requests.service.reading import (  # noqa: F401
 from portal.service_requests.service.rules import (  # noqa: F401
     ACCEPTED,
     AREA,
+    AUDIT_ACTIONS,
     CLOSED,
     DUPLICATE,
     IN_PROGRESS,
