@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.clock import day_start
+from portal.figures.models import MonthlyReport
 from portal.figures.periods import Period, trend_bounds
 from portal.satisfaction import Level
 from portal.service_requests import service as requests
@@ -150,14 +151,26 @@ def breakdown(session: Session, period: Period, narrowing, now: datetime, by: st
 
 
 def trend(session: Session, period: Period, narrowing, now: datetime) -> list[dict]:
-    """The twelve months ending with the period's month: the four rates per month."""
+    """The twelve months ending with the period's month: the four rates per month. Months
+    already stored by the monthly snapshot are read from it (the whole community only);
+    the rest is one pair of statements over the months from the first one not stored."""
     starts = trend_bounds(period)
-    counts, levels = requests.trend_counts(session, [day_start(day) for day in starts], now,
-                                           narrowing)
+    names = [first.strftime("%Y-%m") for first in starts[:-1]]
+    stored = {} if narrowing.clauses() else {
+        report.month: report.data for report in session.scalars(
+            select(MonthlyReport).where(MonthlyReport.month.in_(names)))}
+    live_from = next((index for index, name in enumerate(names) if name not in stored),
+                     len(names))
+    counts, levels = ({}, {}) if live_from == len(names) else requests.trend_counts(
+        session, [day_start(day) for day in starts[live_from:]], now, narrowing)
     months = []
-    for index, first in enumerate(starts[:-1]):
-        row = counts.get(index, {})
-        months.append({"month": first.strftime("%Y-%m"),
-                       "population": int(row.get("population", 0) or 0),
-                       "rates": _rates(row, levels.get(index, {}))})
+    for index, name in enumerate(names):
+        if index < live_from:
+            summary = stored[name]["requests"]
+            months.append({"month": name, "population": summary["population"],
+                           "rates": {key: summary["rates"][key] for key in TABLE_RATES}})
+            continue
+        row = counts.get(index - live_from, {})
+        months.append({"month": name, "population": int(row.get("population", 0) or 0),
+                       "rates": _rates(row, levels.get(index - live_from, {}))})
     return months

@@ -92,3 +92,24 @@ def test_the_snapshot_keeps_a_month_as_it_was(app, db, november):
     assert client.get("/staff/figures/report?month=2026-99").status_code == 302
     log = client.get("/staff/audit?area=figures").get_data(as_text=True)
     assert log.split("<tbody>")[1].count("report csv") == 1  # the download is recorded
+
+
+def test_the_trend_reads_stored_months(app, db, november, count_queries):
+    from portal.figures import requests as figure_requests
+    from portal.figures.periods import month_period
+    from portal.service_requests.service import Narrowing
+
+    with app.test_request_context():
+        for month in ["2025-12", *(f"2026-{number:02d}" for number in range(1, 12))]:
+            figures.snapshot(db, month, NOW)
+        db.commit()
+    stored = db.scalar(select(MonthlyReport).where(MonthlyReport.month == "2026-11"))
+    stored.data = {**stored.data, "requests": {**stored.data["requests"], "population": 70}}
+    db.commit()  # a marker: the trend must take November from the snapshot
+    months = figure_requests.trend(db, month_period("2026-11"), Narrowing(), NOW)
+    assert months[-1]["population"] == 70 and months[-2]["population"] == 1
+    december = figure_requests.trend(db, month_period("2026-12"), Narrowing(), NOW)
+    assert december[-2]["population"] == 70 and december[-1]["population"] == 0
+    narrowed = figure_requests.trend(db, month_period("2026-11"), Narrowing(building="3号楼"),
+                                     NOW)
+    assert narrowed[-1]["population"] == 6  # narrowed figures are never stored: live
