@@ -4,6 +4,7 @@ statements.
     PORTAL_DATABASE_URL=postgresql+psycopg://... python scripts/bench_figures.py --fill 1000000
     PORTAL_DATABASE_URL=... python scripts/bench_figures.py [--runs 20]
 
+``--snapshot`` stores the last twelve finished months as the monthly job would have.
 ``--fill N`` builds the schema and N requests spread over ten years (with their resolution
 and rating events and some audit lines) in a few set-based statements, on PostgreSQL only.
 Prints the median and worst time per page and its number of SQL statements; these figures
@@ -97,6 +98,22 @@ def fill(app, count: int) -> None:
         session.close()
 
 
+def snapshot(app) -> None:
+    from portal.figures import service
+    from portal.figures.periods import previous_month
+
+    with app.test_request_context():
+        session = app.extensions["db_sessionmaker"]()
+        first = local_day(utcnow()).replace(day=1)
+        started = time.perf_counter()
+        for _ in range(12):
+            first = previous_month(first)
+            service.snapshot(session, first.strftime("%Y-%m"), utcnow())
+        session.commit()
+        session.close()
+        print(f"stored twelve months in {time.perf_counter() - started:.0f} s")
+
+
 def signed_in(app, user):
     client = app.test_client()
     with client.session_transaction() as session:
@@ -128,6 +145,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--fill", type=int, default=0)
+    parser.add_argument("--snapshot", action="store_true",
+                        help="store the last twelve finished months, as the scheduler does")
     args = parser.parse_args()
     app = create_app({"DEVELOPMENT": True})
     engine = app.extensions["db_engine"]
@@ -136,6 +155,8 @@ def main() -> int:
             print("--fill needs PostgreSQL")
             return 1
         fill(app, args.fill)
+    if args.snapshot:
+        snapshot(app)
     with app.app_context():
         session = app.extensions["db_sessionmaker"]()
         total = session.scalar(select(func.count()).select_from(ServiceRequest))

@@ -39,6 +39,17 @@ def figures(session: Session, period: Period, narrowing, now: datetime) -> dict:
     }
 
 
+def figures_for(session: Session, period: Period, narrowing, now: datetime):
+    """The figures as plain JSON data, and the stored report they came from: a finished month
+    of the whole community is read from its snapshot (it does not change once stored, and
+    costs one statement); anything else is computed."""
+    if period.month and not narrowing.clauses():
+        stored = stored_report(session, period.month)
+        if stored is not None:
+            return stored.data, stored
+    return as_json(figures(session, period, narrowing, now)), None
+
+
 def as_json(data) -> object:
     """Dates as ISO strings, lazy labels as text: what /staff/figures.json and a stored
     report hold."""

@@ -48,8 +48,8 @@ def figures():
     now = utcnow()
     period, error = _period_or_error(now)
     narrowing = periods.narrowing_from_args(request.args, TEAMS)
-    data = service.as_json(service.figures(db.session, period, narrowing, now))
-    context = dict(data=data, period=period, narrowing=narrowing, rates=RATES,
+    data, stored = service.figures_for(db.session, period, narrowing, now)
+    context = dict(data=data, stored=stored, period=period, narrowing=narrowing, rates=RATES,
                    breakdowns=service.BREAKDOWNS, queue_args=queue_args,
                    follow_ups=followups.open_items(db.session), charts=report.trend_charts(data),
                    args=request.args, **_choices())
@@ -66,20 +66,18 @@ def figures_json():
     except DomainError as error:
         return jsonify({"error": str(error.message), "field": error.field}), 422
     narrowing = periods.narrowing_from_args(request.args, TEAMS)
-    response = jsonify(service.as_json(service.figures(db.session, period, narrowing, now)))
+    data, stored = service.figures_for(db.session, period, narrowing, now)
+    response = jsonify({**data, "stored_at": stored.created_at.isoformat() if stored else None})
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _report_data(month: str):
-    period = periods.month_period(month)
-    stored = service.stored_report(db.session, month)
-    if stored is not None:
-        return period, stored.data, stored
     from portal.service_requests.service import Narrowing
 
-    now = utcnow()
-    return period, service.as_json(service.figures(db.session, period, Narrowing(), now)), None
+    period = periods.month_period(month)
+    data, stored = service.figures_for(db.session, period, Narrowing(), utcnow())
+    return period, data, stored
 
 
 @bp.get("/figures/report")

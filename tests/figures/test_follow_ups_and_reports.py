@@ -76,8 +76,10 @@ def test_the_snapshot_keeps_a_month_as_it_was(app, db, november):
     db.commit()
     client = app.test_client()
     sign_in(client, november["director"])
-    live = client.get("/staff/figures.json?month=2026-11").get_json()
-    assert live["requests"]["rates"]["resolution"]["numerator"] == 4
+    live = client.get("/staff/figures.json?from=2026-11-01&to=2026-11-30").get_json()
+    assert live["requests"]["rates"]["resolution"]["numerator"] == 4 and not live["stored_at"]
+    month = client.get("/staff/figures.json?month=2026-11").get_json()
+    assert month["requests"]["rates"]["resolution"]["numerator"] == 3 and month["stored_at"]
     db.expire_all()
     assert db.scalar(select(MonthlyReport)).data["requests"]["rates"]["resolution"][
         "numerator"] == 3
