@@ -115,3 +115,38 @@ def test_the_trend_reads_stored_months(app, db, november, count_queries):
     narrowed = figure_requests.trend(db, month_period("2026-11"), Narrowing(building="3号楼"),
                                      NOW)
     assert narrowed[-1]["population"] == 6  # narrowed figures are never stored: live
+
+
+def test_the_scheduler_commands(app, db, november):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["portal", "figures-monthly"])
+    assert result.exit_code == 0 and "2026-11" in result.output
+    assert "Nothing to store" in runner.invoke(args=["portal", "figures-monthly"]).output
+    assert db.scalar(select(Notification).where(
+        Notification.user_id == november["director"].id,
+        Notification.link == "/staff/figures/report?month=2026-11"))
+    result = runner.invoke(args=["portal", "follow-ups-overdue"])
+    assert result.exit_code == 0 and result.output.startswith("1 ")
+
+
+def test_the_follow_up_days_are_configurable(make_app, db, make_user):
+    from portal.accounts.roles import Role
+    from portal.clock import FixedClock
+    from portal.satisfaction import Level
+    from portal.service_requests import service as s
+
+    app = make_app(FIGURES_FOLLOW_UP_WORKING_DAYS=2)
+    app.extensions["clock"] = FixedClock(at(13, 9))
+    s.seed_categories(db)
+    db.commit()
+    owner, staff = make_user(Role.RESIDENT), make_user(Role.GRID_WORKER)
+    make_user(Role.DEPUTY_DIRECTOR)
+    with app.app_context():
+        item = s.submit(db, owner, category=s.categories(db)[0], description="x",
+                        building="1号楼", location="", urgent=False, many_households=False,
+                        idempotency_key="k-config", now=at(10, 9))
+        s.transition(db, item, s.ACCEPTED, staff, now=at(10, 10))
+        s.transition(db, item, s.RESOLVED, staff, now=at(11, 10))
+        s.rate(db, item, owner, Level.VERY_DISSATISFIED, "没修好", now=at(13, 9))
+        db.commit()
+    assert db.scalar(select(RatingFollowUp)).due_on == date(2026, 11, 17)  # Fri + 2 working
