@@ -17,6 +17,7 @@ from portal.api.models import ApiKey, ApiSubmission, ServiceQuestion  # noqa: F4
 from portal.audit.models import AuditEntry  # noqa: F401
 from portal.board.models import BoardProfile  # noqa: F401
 from portal.clock import DailyCounter  # noqa: F401
+from portal.figures.models import MonthlyReport, RatingFollowUp  # noqa: F401
 from portal.files.models import StoredFile  # noqa: F401
 from portal.minutes.models import (  # noqa: F401
     Meeting,

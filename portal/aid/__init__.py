@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.accounts.roles import Permission
 from portal.registry import (
+    AuditAction,
     DemoLoader,
     FileAccessRule,
     ReferenceData,
@@ -44,10 +45,9 @@ def init_app(app: Flask) -> None:
                 "Follow your application."), order=20),
         StaffLink("aid_staff.queue", _l("Aid applications"), Permission.REVIEW_AID, order=20),
         StaffLink("aid_staff.types", _l("Aid types"), Permission.MANAGE_AID_TYPES, order=21),
-        StaffLink("aid_staff.audit_log", _l("Aid audit log"), Permission.READ_AUDIT_LOG,
-                  order=22),
         StaffPanel("aid/staff/_panel.html", _panel, Permission.REVIEW_AID, order=20),
         board.SECTION,
+        *(AuditAction("aid", key, label) for key, label in service.AUDIT_ACTIONS.items()),
         FileAccessRule("aid", _may_view_file),
         ReferenceData("aid types", service.seed_types, order=20),
         DemoLoader("aid", demo.load, order=20, scale_option="aid",

@@ -279,8 +279,8 @@ def complete(ref):
 
 @bp.get("/audit")
 def audit_log():
-    page = paginate(db.session, service.audit_statement(), page_number(), per_page=50)
-    return render("aid/staff/audit.html", page=page)
+    """The aid audit is part of the one audit log now."""
+    return redirect(url_for("staff_audit.audit_log", area="aid"), 301)
 
 
 # --- Aid types and the holiday table -----------------------------------------------------------

@@ -10,6 +10,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.audit import service
+    from flask_babel import lazy_gettext as _l
+
+    from portal.accounts.roles import Permission
+    from portal.audit import service, staff_views
+    from portal.registry import StaffLink, registry
 
     service.register_actions(app)
+    app.register_blueprint(staff_views.bp)
+    registry(app).add(StaffLink("staff_audit.audit_log", _l("Audit log"),
+                                Permission.READ_AUDIT_LOG, order=900))

@@ -12,6 +12,7 @@ from portal.accounts.roles import Permission
 from portal.registry import (
     AudienceParam,
     AudienceSource,
+    AuditAction,
     DemoLoader,
     FileAccessRule,
     ReferenceData,
@@ -77,6 +78,7 @@ def init_app(app: Flask) -> None:
         StaffPanel("service_requests/staff/_panel.html", _panel, Permission.TRIAGE_REQUESTS,
                    order=10),
         board.SECTION,
+        *(AuditAction("requests", key, label) for key, label in service.AUDIT_ACTIONS.items()),
         FileAccessRule(service.AREA, service.may_see_photo),
         AudienceSource(
             "request_resolved", _l("Residents whose request was resolved in a period"),

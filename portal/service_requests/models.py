@@ -125,7 +125,9 @@ class RequestEvent(Base):
     """One line of a request's timeline. Residents see only the public ones."""
 
     __tablename__ = "request_event"
-    __table_args__ = (Index("ix_request_event_request", "request_id", "created_at"),)
+    __table_args__ = (Index("ix_request_event_request", "request_id", "created_at"),
+                      # The figures: ratings and resolutions given in a period.
+                      Index("ix_request_event_kind_at", "kind", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id", ondelete="CASCADE"))

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.permissions import deny_unless, staff_blueprint
 from portal.accounts.roles import Permission
+from portal.audit.service import record as audit_record
 from portal.clock import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
@@ -65,8 +66,12 @@ def queue():
 
 @bp.get("/queue.<any(csv, xlsx):fmt>")
 def export(fmt):
-    statement = service.queue_statement(current_user, _filters(), utcnow())
+    filters = _filters()
+    statement = service.queue_statement(current_user, filters, utcnow())
     english = not str(get_locale()).startswith("zh")
+    audit_record(db.session, current_user, "requests", "export", "",
+                 ", ".join(f"{key}={value}" for key, value in filters.as_args().items()))
+    db.session.commit()
     return export_response("requests", service.EXPORT_HEADERS,
                            lambda session: service.export_rows(session, statement, english),
                            fmt, title=_("Requests"))

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.aid import demo, service
-from portal.aid.models import AidApplication, AidAudit, AidFile
+from portal.aid.models import AidApplication, AidFile
+from portal.audit.models import AuditEntry
 from tests.aid.conftest import VALID_ID, jpeg_bytes, pdf_bytes
 from tests.conftest import sign_in
 
@@ -174,23 +175,26 @@ def test_staff_view_is_audited_and_ids_masked_until_reveal(app, db, submitted, s
     client = staff_client(Role.CIVIL_AFFAIRS)
     with app.app_context():
         plain = service.reveal_ids(application)["applicant"]
-    before = db.scalar(select(func.count()).select_from(AidAudit))
+    before = db.scalar(select(func.count()).select_from(AuditEntry))
     page = client.get(f"/staff/aid/{application.ref}").get_data(as_text=True)
-    assert db.scalar(select(func.count()).select_from(AidAudit)) == before + 1
+    assert db.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.area == "aid", AuditEntry.action == "view")) == before + 1
     assert plain not in page and application.id_masked in page
     token = db.scalar(select(AidFile)).stored_file.token
     assert client.get(f"/files/{token}").status_code == 200
     response = client.post(f"/staff/aid/{application.ref}/reveal",
                            data={"csrf_token": _token(client, f"/staff/aid/{application.ref}")})
     assert plain in response.get_data(as_text=True)
-    actions = db.scalars(select(AidAudit.action).order_by(AidAudit.id)).all()
+    actions = db.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions[-1] == "reveal"
     assert client.get(f"/staff/aid/{application.ref}/reveal").status_code == 405
     # the director reads the log; the civil affairs officer may not
     assert client.get("/staff/aid/audit").status_code == 403
     director = staff_client(Role.DIRECTOR)
-    log = director.get("/staff/aid/audit").get_data(as_text=True)
-    assert application.ref in log and "reveal" in log
+    moved = director.get("/staff/aid/audit")
+    assert moved.status_code == 301 and moved.location.endswith("/staff/audit?area=aid")
+    log = director.get("/staff/audit?area=aid").get_data(as_text=True)
+    assert application.ref in log and "显示了完整身份证号" in log
 
 
 def test_staff_return_and_accept_over_http(db, submitted, staff_client):
@@ -211,7 +215,7 @@ def test_staff_return_and_accept_over_http(db, submitted, staff_client):
     assert response.status_code == 422
     export = client.get("/staff/aid/export.csv")
     assert application.ref in export.get_data(as_text=True)
-    assert db.scalars(select(AidAudit.action).order_by(AidAudit.id.desc())).first() == "export"
+    assert db.scalars(select(AuditEntry.action).order_by(AuditEntry.id.desc())).first() == "export"
 
 
 def test_public_notices_show_only_masked_data(app, db, build_application, make_user,

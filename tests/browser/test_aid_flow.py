@@ -244,7 +244,7 @@ def test_director_pages_and_withdrawal(live_server, new_page, audit, make_user, 
     staff = new_page(viewport=DESKTOP)
     _sign_in(staff, live_server, director.phone)
     expect(staff.locator("main")).to_contain_text("件新申请")
-    for link, heading in (("救助申请", "救助申请"), ("救助审计日志", "救助审计日志"),
+    for link, heading in (("救助申请", "救助申请"), ("操作日志", "操作日志"),
                           ("救助类别", "救助类别")):
         staff.get_by_role("link", name=link, exact=True).first.click()
         expect(staff.get_by_role("heading", level=1)).to_have_text(heading)

@@ -46,6 +46,15 @@ from portal.service_requests.service.queue import (  # noqa: F401
     queue_statement,
     staff_scope,
 )
+from portal.service_requests.service.rates import (  # noqa: F401
+    Narrowing,
+    in_population,
+    rating_counts,
+    request_counts,
+    resolved_in_period,
+    time_percentiles,
+    trend_counts,
+)
 from portal.service_requests.service.reading import (  # noqa: F401
     SUMMARY_OPTIONS,
     RequestSummary,
@@ -68,6 +77,7 @@ from portal.service_requests.service.rules import (  # noqa: F401
     ACCEPTED,
     AREA,
     CHANNEL_LABELS,
+    AUDIT_ACTIONS,
     CLOSED,
     DUPLICATE,
     IN_PROGRESS,

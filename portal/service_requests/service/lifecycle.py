@@ -116,6 +116,13 @@ def _event(session, request, actor, kind, *, public, from_status=None, to_status
     return event
 
 
+def _audit(session, staff, action, request, detail="") -> None:
+    """Staff actions also go to the one audit log (the timeline stays the request's story)."""
+    from portal.audit.service import record
+
+    record(session, staff, "requests", action, request.ref, detail)
+
+
 def _audience(session, request, actor) -> list[int]:
     ids = [request.owner_id, *follower_ids(session, request.id)]
     return [uid for uid in dict.fromkeys(ids)
@@ -150,6 +157,7 @@ def transition(session: Session, request: ServiceRequest, target: str, actor: Us
     request.status = target
     if actor_kind == STAFF:
         _first_response(request, now)
+        _audit(session, actor, f"to_{target}", request)
     if target == ACCEPTED:
         request.accepted_at = now
     elif target == RESOLVED:
@@ -183,8 +191,11 @@ def rate(session: Session, request: ServiceRequest, owner: User, level: Level,
     if not rating_open(request, now, sla):
         raise DomainError(_l("This request can no longer be rated."))
     request.rating, request.rating_comment, request.rated_at = int(level), comment or None, now
-    _event(session, request, owner, "rating", public=True, body=str(int(level)), now=now)
+    event = _event(session, request, owner, "rating", public=True, body=str(int(level)), now=now)
     if level.is_unhappy:
+        from portal.figures import followups  # the figures area imports this one
+
+        followups.open_for(session, request, event, now)
         request.flagged = True
         request.resolved_at = None
         transition(session, request, IN_PROGRESS, owner, actor_kind=OWNER, now=now)
@@ -218,6 +229,7 @@ def reply(session: Session, request: ServiceRequest, staff: User, body: str, *,
     now = now or utcnow()
     if public:
         _first_response(request, now)
+    _audit(session, staff, "reply" if public else "note", request)
     _event(session, request, staff, "reply" if public else "note", public=public, body=body,
            now=now)
     if public:
@@ -237,6 +249,7 @@ def assign(session: Session, request: ServiceRequest, staff: User, assignee: Use
         raise DomainError(_l("Choose a staff member who handles requests."))
     request.assignee_id = assignee.id if assignee else None
     request.assignee = assignee
+    _audit(session, staff, "assign", request, assignee.name if assignee else "")
     _event(session, request, staff, "assign", public=False,
            body=assignee.name if assignee else None, now=now)
 
@@ -258,6 +271,7 @@ def change_category_priority(session: Session, request: ServiceRequest, staff: U
         request.respond_by, request.resolve_by = sla.deadlines(request.created_at, priority)
     if changes:
         _event(session, request, staff, "edit", public=False, body="; ".join(changes), now=now)
+        _audit(session, staff, "edit", request, "; ".join(changes))
 
 
 def merge(session: Session, request: ServiceRequest, target: ServiceRequest, staff: User,
@@ -283,6 +297,7 @@ def merge(session: Session, request: ServiceRequest, target: ServiceRequest, sta
     _event(session, request, staff, "status", public=True, from_status=current,
            to_status=DUPLICATE, body=target.ref, now=now)
     _event(session, target, staff, "merge", public=False, body=request.ref, now=now)
+    _audit(session, staff, "merge", request, target.ref)
     recipients = [uid for uid in dict.fromkeys(movers) if uid != staff.id]
     if recipients:
         notify(session, recipients, STATUS_MESSAGES[DUPLICATE], link=f"/requests/{target.ref}",

@@ -114,3 +114,19 @@ def check_transition(current: str, target: str, actor: str) -> None:
         raise DomainError(_l("A request that is “%(current)s” can't be changed to "
                               "“%(target)s”.", current=STATUS_LABELS[current],
                               target=STATUS_LABELS.get(target, target)))
+
+
+# The words for staff actions on requests in the one audit log (registered by init_app).
+AUDIT_ACTIONS = {
+    f"to_{ACCEPTED}": _l("Accepted a request"),
+    f"to_{IN_PROGRESS}": _l("Started handling a request"),
+    f"to_{RESOLVED}": _l("Resolved a request"),
+    f"to_{CLOSED}": _l("Closed a request"),
+    f"to_{REJECTED}": _l("Did not accept a request"),
+    f"to_{TRANSFERRED}": _l("Passed a request to another office"),
+    "assign": _l("Assigned a request"),
+    "edit": _l("Changed a request's category or priority"),
+    "merge": _l("Merged a duplicate request"),
+    "reply": _l("Replied to a resident"),
+    "note": _l("Added an internal note"),
+}

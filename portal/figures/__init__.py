@@ -1,0 +1,74 @@
+"""The director's figures: the 三率 dashboard, the monthly report and its snapshots, and the
+follow-up of bad ratings."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts.roles import Permission
+from portal.registry import AuditAction, StaffLink, registry
+from portal.satisfaction import Level
+
+
+@click.command("figures-monthly")
+@with_appcontext
+def monthly_command():
+    """Store last month's report (once) and tell the director; run on the first of a month."""
+    from portal.clock import utcnow
+    from portal.extensions import db
+    from portal.figures import service
+
+    with current_app.test_request_context():  # labels in the default language
+        report = service.snapshot_last_month(db.session, utcnow())
+        db.session.commit()
+    click.echo(f"Stored the report for {report.month}." if report else "Nothing to store.")
+
+
+@click.command("follow-ups-overdue")
+@with_appcontext
+def overdue_command():
+    """Tell the director about follow-ups of bad ratings that are past their date."""
+    from portal.clock import utcnow
+    from portal.extensions import db
+    from portal.figures import followups
+
+    count = followups.notify_overdue(db.session, utcnow())
+    db.session.commit()
+    click.echo(f"{count} overdue follow-up(s) reported.")
+
+
+def percent(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def duration(minutes) -> str:
+    if minutes is None:
+        return "—"
+    hours, rest = divmod(int(minutes), 60)
+    if hours >= 48:
+        return gettext("%(days).1f days", days=minutes / 1440)
+    if hours:
+        return gettext("%(hours)d h %(minutes)d min", hours=hours, minutes=rest)
+    return gettext("%(minutes)d min", minutes=rest)
+
+
+def init_app(app: Flask) -> None:
+    from portal.figures import followups, staff_views
+
+    for key, value in followups.CONFIG_DEFAULTS.items():
+        app.config.setdefault(key, value)
+    app.register_blueprint(staff_views.bp)
+    app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["duration"] = duration
+    app.jinja_env.globals["rating_label"] = lambda level: (
+        Level(level).label if level in Level._value2member_map_ else level)
+    registry(app).add(
+        StaffLink("staff_figures.figures", _l("Community figures"), Permission.VIEW_FIGURES,
+                  order=5),
+        AuditAction("figures", "follow_up", _l("Recorded the follow-up of a bad rating")),
+        monthly_command, overdue_command,
+    )

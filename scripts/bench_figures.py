@@ -1,0 +1,189 @@
+"""Time /staff/figures, its JSON and the audit log on a million requests, and count their
+statements.
+
+    PORTAL_DATABASE_URL=postgresql+psycopg://... python scripts/bench_figures.py --fill 1000000
+    PORTAL_DATABASE_URL=... python scripts/bench_figures.py [--runs 20]
+
+``--snapshot`` stores the last twelve finished months as the monthly job would have.
+``--fill N`` builds the schema and N requests spread over ten years (with their resolution
+and rating events and some audit lines) in a few set-based statements, on PostgreSQL only.
+Prints the median and worst time per page and its number of SQL statements; these figures
+go in reports, not in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import event, func, select, text  # noqa: E402
+
+from portal import create_app  # noqa: E402
+from portal.accounts.models import User  # noqa: E402
+from portal.accounts.roles import Role  # noqa: E402
+from portal.clock import local_day, utcnow  # noqa: E402
+from portal.service_requests.models import ServiceRequest  # noqa: E402
+
+FILL = """
+WITH numbered AS (
+  SELECT g, now() - (g::float / :n) * interval '3650 days' AS t,
+         (SELECT array_agg(id ORDER BY id) FROM request_category) AS ids,
+         (SELECT array_agg(role ORDER BY id) FROM request_category) AS roles
+  FROM generate_series(1, :n) AS g)
+INSERT INTO service_request (ref, idempotency_key, owner_id, category_id, description, building,
+  location, channel, urgent, many_households, priority, status, role, flagged, created_at,
+  respond_by, resolve_by, first_response_at, accepted_at, resolved_at, closed_at, rating,
+  rated_at, last_activity_at)
+SELECT 'B' || g, 'bench-' || g, :owner, ids[g % array_length(ids, 1) + 1], '楼道灯不亮',
+  (g % 30 + 1) || '号楼', '', 'web', false, false, 3,
+  CASE WHEN g % 10 < 6 THEN 'closed' WHEN g % 10 = 6 THEN 'resolved'
+       WHEN g % 10 = 7 THEN 'in_progress' WHEN g % 10 = 8 THEN 'withdrawn'
+       ELSE 'duplicate' END,
+  roles[g % array_length(ids, 1) + 1], false, t, t + interval '24 hours',
+  t + interval '168 hours',
+  CASE WHEN g % 10 = 8 THEN NULL ELSE t + (g % 37) * interval '1 hour' END,
+  CASE WHEN g % 10 IN (8, 9) THEN NULL ELSE t + (g % 37) * interval '1 hour' END,
+  CASE WHEN g % 10 < 7 THEN t + (g % 230) * interval '1 hour' END,
+  CASE WHEN g % 10 < 6 THEN t + (g % 230 + 24) * interval '1 hour' END,
+  CASE WHEN g % 10 < 4 THEN g % 5 + 1 END,
+  CASE WHEN g % 10 < 4 THEN t + (g % 230 + 24) * interval '1 hour' END,
+  t + interval '10 days'
+FROM numbered
+"""
+EVENTS = """
+INSERT INTO request_event (request_id, kind, public, to_status, body, created_at)
+SELECT id, 'status', true, 'resolved', NULL, resolved_at FROM service_request
+WHERE resolved_at IS NOT NULL AND ref LIKE 'B%%'
+UNION ALL
+SELECT id, 'rating', true, NULL, rating::text, rated_at FROM service_request
+WHERE rated_at IS NOT NULL AND ref LIKE 'B%%'
+"""
+AUDIT = """
+INSERT INTO audit_entry (at, actor_id, area, action, target, detail)
+SELECT now() - g * interval '1 minute', :actor, 'aid', 'view', 'A' || g, ''
+FROM generate_series(1, :n) AS g
+"""
+
+
+def fill(app, count: int) -> None:
+    from portal.cli import seed_reference_data, upgrade_database
+
+    with app.app_context():
+        upgrade_database()
+        seed_reference_data()
+        session = app.extensions["db_sessionmaker"]()
+        from portal.accounts.passwords import hash_password
+
+        password = hash_password("bench password")
+        for number, role in enumerate((Role.DIRECTOR, Role.RESIDENT)):
+            session.add(User(phone=f"1390000{number:04d}", name=role.value,
+                             password_hash=password, role=role.value, building="1号楼"))
+        session.commit()
+        owner = session.scalar(select(User.id).where(User.role == Role.RESIDENT.value))
+        director = session.scalar(select(User.id).where(User.role == Role.DIRECTOR.value))
+        started = time.perf_counter()
+        session.execute(text(FILL), {"n": count, "owner": owner})
+        session.execute(text(EVENTS))
+        session.execute(text(AUDIT), {"n": count // 10, "actor": director})
+        session.commit()
+        session.execute(text("ANALYZE"))
+        session.commit()
+        print(f"filled {count} requests in {time.perf_counter() - started:.0f} s")
+        session.close()
+
+
+def snapshot(app) -> None:
+    from portal.figures import service
+    from portal.figures.periods import previous_month
+
+    with app.test_request_context():
+        session = app.extensions["db_sessionmaker"]()
+        first = local_day(utcnow()).replace(day=1)
+        started = time.perf_counter()
+        for _ in range(12):
+            first = previous_month(first)
+            service.snapshot(session, first.strftime("%Y-%m"), utcnow())
+        session.commit()
+        session.close()
+        print(f"stored twelve months in {time.perf_counter() - started:.0f} s")
+
+
+def signed_in(app, user):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    return client
+
+
+def measure(client, engine, path, runs):
+    statements = []
+
+    def record(*_args):
+        statements.append(1)
+
+    client.get(path)  # warm up caches and the connection pool
+    timings = []
+    for _ in range(runs):
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", record)
+        started = time.perf_counter()
+        response = client.get(path)
+        timings.append((time.perf_counter() - started) * 1000)
+        event.remove(engine, "before_cursor_execute", record)
+        assert response.status_code == 200, (path, response.status_code)
+    return statistics.median(timings), max(timings), len(statements)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--fill", type=int, default=0)
+    parser.add_argument("--snapshot", action="store_true",
+                        help="store the last twelve finished months, as the scheduler does")
+    args = parser.parse_args()
+    app = create_app({"DEVELOPMENT": True})
+    engine = app.extensions["db_engine"]
+    if args.fill:
+        if engine.dialect.name != "postgresql":
+            print("--fill needs PostgreSQL")
+            return 1
+        fill(app, args.fill)
+    if args.snapshot:
+        snapshot(app)
+    with app.app_context():
+        session = app.extensions["db_sessionmaker"]()
+        total = session.scalar(select(func.count()).select_from(ServiceRequest))
+        director = session.scalar(select(User).where(User.role == Role.DIRECTOR.value).limit(1))
+        session.close()
+        last_month = (local_day(utcnow()).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    if not total or director is None:
+        print("No data: run with --fill 1000000 first.")
+        return 1
+    print(f"{total} requests in {engine.dialect.name}. {args.runs} runs per page.")
+    pages = [
+        ("/staff/figures", "figures: this month"),
+        (f"/staff/figures?month={last_month}", "figures: last month"),
+        (f"/staff/figures?month={last_month}&building=5号楼", "figures: last month, a building"),
+        ("/staff/figures?from=2026-01-01&to=2026-11-30", "figures: eleven months"),
+        (f"/staff/figures.json?month={last_month}", "figures JSON: last month"),
+        (f"/staff/figures/report?month={last_month}", "monthly report (live)"),
+        ("/staff/audit", "audit log: newest"),
+        ("/staff/audit?area=aid&action=view", "audit log: aid views"),
+    ]
+    print(f"{'page':<36} {'median ms':>10} {'worst ms':>10} {'queries':>8}")
+    client = signed_in(app, director)
+    for path, label in pages:
+        median, worst, queries = measure(client, engine, path, args.runs)
+        print(f"{label:<36} {median:>10.1f} {worst:>10.1f} {queries:>8}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
