@@ -1,9 +1,11 @@
-"""Shared fixtures: the app, a clean database per test, clients signed in as anyone, and a
-query counter. The suite runs on SQLite, or on PostgreSQL when PORTAL_TEST_DATABASE_URL is set.
+"""Shared fixtures: the app (one per run, restored after each test), a clean database per test,
+clients signed in as anyone, and a query counter. The suite runs on SQLite, or on PostgreSQL
+when PORTAL_TEST_DATABASE_URL is set.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from contextlib import contextmanager
@@ -19,6 +21,7 @@ from portal.accounts.passwords import hash_password
 from portal.accounts.roles import Role
 from portal.cli import compile_catalogues, upgrade_database
 from portal.db import Base, make_engine
+from portal.registry import registry
 
 TEST_PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
@@ -79,9 +82,41 @@ def _empty_all_tables(engine) -> None:
                 connection.execute(table.delete())
 
 
+@pytest.fixture(scope="session")
+def shared_app(test_config, migrated):
+    """One app per run: building one (every blueprint, every area) costs more than most tests."""
+    app = create_app(test_config)
+    yield app
+    app.extensions["db_engine"].dispose()
+
+
 @pytest.fixture
-def make_app(test_config, migrated):
-    """Build an app with extra settings; every table is emptied after the test."""
+def clean_database(shared_app):
+    """Every table is emptied after the test, whichever app (or server process) wrote to it."""
+    yield
+    _empty_all_tables(shared_app.extensions["db_engine"])
+
+
+@contextmanager
+def _restored(app):
+    """Undo what a test changes on the shared app: settings, the clock, extension points."""
+    config = dict(app.config)
+    extensions = dict(app.extensions)
+    extension_points = {name: copy.copy(value) for name, value in vars(registry(app)).items()}
+    try:
+        yield app
+    finally:
+        app.config.clear()
+        app.config.update(config)
+        app.extensions.clear()
+        app.extensions.update(extensions)
+        for name, value in extension_points.items():
+            setattr(registry(app), name, value)
+
+
+@pytest.fixture
+def make_app(test_config, clean_database):
+    """Build an app of its own, for a test that needs other settings at start-up."""
     apps = []
 
     def build(**overrides):
@@ -91,14 +126,20 @@ def make_app(test_config, migrated):
 
     yield build
     for app in apps:
-        _empty_all_tables(app.extensions["db_engine"])
         app.extensions["db_engine"].dispose()
 
 
 @pytest.fixture
-def app(make_app):
+def fresh_app(shared_app, clean_database):
+    """The shared app, as it was built: for a fixture that overrides `app` to build on it."""
     # No app context stays pushed: a request would reuse it, and share `g` with the test.
-    return make_app()
+    with _restored(shared_app):
+        yield shared_app
+
+
+@pytest.fixture
+def app(fresh_app):
+    return fresh_app
 
 
 @pytest.fixture
