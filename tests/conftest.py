@@ -71,15 +71,35 @@ def migrated(test_config):
     return True
 
 
+_SEQUENCES: dict[str, list[str]] = {}
+
+
 def _empty_all_tables(engine) -> None:
-    tables = list(reversed(Base.metadata.sorted_tables))
-    with engine.begin() as connection:
+    """Delete every row, children first, in one round trip; PostgreSQL's ids start again at 1.
+
+    DELETE rather than TRUNCATE: truncating some forty tables took PostgreSQL a second or more
+    per test, deleting their few rows a few milliseconds. The append-only triggers of the audit
+    logs are skipped for this (session_replication_role), as TRUNCATE skipped them.
+    """
+    deletes = "".join(f'DELETE FROM "{table.name}";'  # noqa: S608 - our own table names
+                      for table in reversed(Base.metadata.sorted_tables))
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
         if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            if engine.url not in _SEQUENCES:
+                cursor.execute("SELECT relname FROM pg_class WHERE relkind = 'S' "
+                               "AND relnamespace = 'public'::regnamespace")
+                _SEQUENCES[engine.url] = [row[0] for row in cursor.fetchall()]
+            restart = ", ".join(f"setval('\"{name}\"', 1, false)"
+                                for name in _SEQUENCES[engine.url])
+            cursor.execute("SET LOCAL session_replication_role = replica;" + deletes
+                           + (f"SELECT {restart};" if restart else ""))
+            connection.commit()
         else:
-            for table in tables:
-                connection.execute(table.delete())
+            cursor.executescript(f"BEGIN;{deletes}COMMIT;")
+    finally:
+        connection.close()
 
 
 @pytest.fixture(scope="session")

@@ -141,9 +141,11 @@ def test_every_staff_url_answers_its_roles_and_refuses_the_others(app, db, make_
     urls = list(_staff_urls(app, world))
     assert len(urls) >= 80
     wrong = []
+    # One role of each set of permissions (the grid worker stands for the safety officer too).
+    kinds = list({ROLE_PERMISSIONS[role]: role for role in reversed(Role)}.values())
     for endpoint, method, url in urls:  # refusals first: they must change nothing
         permission = _permission(endpoint)
-        for role in Role:
+        for role in kinds:
             if permission not in ROLE_PERMISSIONS[role]:
                 status = ask(role, method, url)
                 if status != 403:
