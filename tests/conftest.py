@@ -207,6 +207,22 @@ def make_user(db, password_hash):
 
 
 @pytest.fixture
+def demo_accounts(make_user):
+    """demo_accounts() adds the accounts `portal demo` would make, with the run's password
+    hash: the demo then finds them and runs no argon2 of its own."""
+    from portal.accounts import demo
+
+    def build() -> None:
+        for phone, name, role in demo.STAFF:
+            make_user(role, phone=phone, name=name)
+        for phone, name, building, unit, room in demo.RESIDENTS:
+            make_user(Role.RESIDENT, phone=phone, name=name, building=building, unit=unit,
+                      room=room)
+
+    return build
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

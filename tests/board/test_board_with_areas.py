@@ -47,7 +47,8 @@ def app(fresh_app):
     return fresh_app
 
 
-def demo(app):
+def demo(app, demo_accounts):
+    demo_accounts()  # with the run's password hash: the demo hashes none of its own
     result = app.test_cli_runner().invoke(args=["portal", "demo"])
     assert result.exit_code == 0, result.output
 
@@ -144,11 +145,11 @@ def aid_notice(app, db, applicant, reviewer, name):
 
 
 @pytest.fixture
-def seeded(app, db, make_user):
+def seeded(app, db, make_user, demo_accounts):
     """Demo data from every area, plus a resident with distinctive private data who has a
     request (with a staff note), an aid application on public notice, a sign-up and
     notifications; and drafts, expired and withdrawn items that must never show."""
-    demo(app)
+    demo(app, demo_accounts)
     director = staff(make_user)
     resident = make_user(Role.RESIDENT, **RESIDENT)
     with app.test_request_context():
@@ -388,8 +389,8 @@ def test_content_keeps_a_fixed_query_budget_as_data_grows(app, client, db, make_
     assert few <= 12
 
 
-def test_the_demo_board_renders_in_english_too(app, client):
-    demo(app)
+def test_the_demo_board_renders_in_english_too(app, client, demo_accounts):
+    demo(app, demo_accounts)
     html = text(client.get("/board?lang=en"))
     assert 'lang="en"' in html
     assert "Notices" in html and "seats left" in html

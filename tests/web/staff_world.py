@@ -2,7 +2,7 @@
 
 The areas' own demo loaders build most of it (as `portal demo` does); what the demo leaves out
 (an attachment, an alert, a holiday, a board profile of our own) is added here. The demo
-accounts are made first with the suite's precomputed password hash, so no argon2 runs.
+accounts are made first with the run's password hash (`demo_accounts`), so no argon2 runs.
 """
 
 from __future__ import annotations
@@ -57,11 +57,8 @@ def _first(session, statement):
     return found
 
 
-def build(app, session, make_user) -> World:
-    for phone, name, role in accounts_demo.STAFF:
-        make_user(role, phone=phone, name=name)
-    for phone, name, building, unit, room in accounts_demo.RESIDENTS:
-        make_user(Role.RESIDENT, phone=phone, name=name, building=building, unit=unit, room=room)
+def build(app, session, demo_accounts) -> World:
+    demo_accounts()
     with app.app_context():
         for loader in registry(app).sorted("demo_loaders"):
             if loader.scale_option:

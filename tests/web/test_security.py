@@ -124,10 +124,10 @@ def _staff_urls(app, world):
             yield rule.endpoint, method, url
 
 
-def test_every_staff_url_answers_its_roles_and_refuses_the_others(app, db, make_user):
+def test_every_staff_url_answers_its_roles_and_refuses_the_others(app, db, demo_accounts):
     """Each back-office URL, with the ids of real objects: 403 for every role without its
     permission, and the page (or the action's normal answer) for a role with it."""
-    world = staff_world.build(app, db, make_user)
+    world = staff_world.build(app, db, demo_accounts)
     clients, tokens = {}, {}
     resident = db.scalar(select(User).where(User.role == Role.RESIDENT.value).limit(1))
     for role, user in {**world.users, Role.RESIDENT: resident}.items():
