@@ -5,14 +5,13 @@ from tests.board.sections import install
 
 
 @pytest.fixture
-def app(make_app):
+def app(fresh_app):
     """The app with the test board sections installed (see sections.py)."""
-    return install(make_app())
+    return install(fresh_app)
 
 
 @pytest.fixture
-def bare_app(make_app):
+def bare_app(fresh_app):
     """An app where no area has registered a board section."""
-    app = make_app()
-    registry(app).board_sections.clear()
-    return app
+    registry(fresh_app).board_sections.clear()
+    return fresh_app

@@ -93,5 +93,6 @@ def install(app):
     """Put the test sections on an app in place of the areas' own, so these tests see the
     board alone (the real sections are tested in test_board_with_areas.py)."""
     registry(app).board_sections[:] = SECTIONS
-    app.jinja_env.loader = ChoiceLoader([DictLoader(TEMPLATES), app.jinja_env.loader])
+    if not isinstance(app.jinja_env.loader, ChoiceLoader):  # once: the shared app keeps them
+        app.jinja_env.loader = ChoiceLoader([DictLoader(TEMPLATES), app.jinja_env.loader])
     return app

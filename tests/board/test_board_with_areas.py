@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 import re
 import secrets
-import time
 from datetime import date, timedelta
 
 import pytest
@@ -22,7 +21,7 @@ from portal.activities import service as activities
 from portal.aid import service as aid
 from portal.aid.demo import make_id_number
 from portal.aid.models import AidApplication
-from portal.clock import utcnow
+from portal.clock import FixedClock, utcnow
 from portal.minutes import service as minutes
 from portal.notices import service as notices
 from portal.notifications.service import notify
@@ -43,12 +42,13 @@ NOTIFICATION = "您好欧阳翠花，您的报名已确认"
 
 
 @pytest.fixture
-def app(make_app):
+def app(fresh_app):
     """The app as deployed: every area's own board section (not the test sections)."""
-    return make_app()
+    return fresh_app
 
 
-def demo(app):
+def demo(app, demo_accounts):
+    demo_accounts()  # with the run's password hash: the demo hashes none of its own
     result = app.test_cli_runner().invoke(args=["portal", "demo"])
     assert result.exit_code == 0, result.output
 
@@ -145,11 +145,11 @@ def aid_notice(app, db, applicant, reviewer, name):
 
 
 @pytest.fixture
-def seeded(app, db, make_user):
+def seeded(app, db, make_user, demo_accounts):
     """Demo data from every area, plus a resident with distinctive private data who has a
     request (with a staff note), an aid application on public notice, a sign-up and
     notifications; and drafts, expired and withdrawn items that must never show."""
-    demo(app)
+    demo(app, demo_accounts)
     director = staff(make_user)
     resident = make_user(Role.RESIDENT, **RESIDENT)
     with app.test_request_context():
@@ -321,16 +321,18 @@ def test_every_change_gives_200_with_a_new_etag(app, client, db, seeded):
 
 
 def test_expiry_of_a_notice_and_an_alert_changes_the_etag(app, client, db, make_user):
-    # The board reads the clock itself (as a lobby screen should); the items expire in a
-    # moment of real time, with no write to the database in between.
+    # The board reads the clock itself (as a lobby screen should); the items expire as the
+    # clock moves on, with no write to the database in between.
+    clock = app.extensions["clock"] = FixedClock(utcnow())
     director = staff(make_user)
-    soon = utcnow() + timedelta(seconds=2)
+    soon = clock() + timedelta(seconds=2)
     add_notice(db, director, "两秒后过期的通知", expires_at=soon)
     raise_alert(app, db, director, "两秒后解除的预警", expires_at=soon)
     first = get(client, "/board/content")
     assert "两秒后过期的通知" in text(first) and "两秒后解除的预警" in text(first)
+    clock.advance(seconds=1)
     assert get(client, "/board/content", first.headers["ETag"]).status_code == 304
-    time.sleep(max(0.0, (soon - utcnow()).total_seconds()) + 0.2)
+    clock.advance(seconds=1, microseconds=1)
     after = get(client, "/board/content", first.headers["ETag"])
     assert after.status_code == 200
     assert "两秒后过期的通知" not in text(after) and "两秒后解除的预警" not in text(after)
@@ -387,8 +389,8 @@ def test_content_keeps_a_fixed_query_budget_as_data_grows(app, client, db, make_
     assert few <= 12
 
 
-def test_the_demo_board_renders_in_english_too(app, client):
-    demo(app)
+def test_the_demo_board_renders_in_english_too(app, client, demo_accounts):
+    demo(app, demo_accounts)
     html = text(client.get("/board?lang=en"))
     assert 'lang="en"' in html
     assert "Notices" in html and "seats left" in html

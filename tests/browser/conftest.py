@@ -51,8 +51,9 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(make_app):
-    server = LiveServer(make_app()).start()
+def live_server(app):
+    """The run's app on a real port; stopped before the app is put back for the next test."""
+    server = LiveServer(app).start()
     yield server
     server.stop()
 

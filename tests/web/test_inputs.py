@@ -14,8 +14,8 @@ def test_an_impossible_id_in_a_path_is_a_404_on_both_databases(app, client):
     app.config["PROPAGATE_EXCEPTIONS"] = True  # a database error would raise, not hide
     for path in ("/activities/2147483648", "/activities/9223372036854775808",
                  "/activities/99999999999999999999999", "/minutes/2147483648/versions/1",
-                 "/staff/users/2147483648"):
-        assert client.get(path).status_code in (404, 302), path
+                 "/staff/users/2147483648"):  # no such URL: the bounded converter refuses it
+        assert client.get(path).status_code == 404, path
     assert client.get(f"/activities/{INT_MAX}").status_code == 404  # the largest is fine
 
 
@@ -55,13 +55,15 @@ def test_line_breaks_and_tabs_are_ordinary_text(app):
         assert request.form["name"] == "x"
 
 
-def test_invalid_utf8_in_a_form_is_not_an_error(app, resident_client):
+def test_invalid_utf8_in_a_form_is_not_an_error(app, resident_client, resident, db):
     app.config["PROPAGATE_EXCEPTIONS"] = True
     token = csrf_token(resident_client, "/account")
     response = resident_client.post(
         "/account", data=f"csrf_token={token}&name=%ff%fe%ed%a0%80".encode(),
         content_type="application/x-www-form-urlencoded")
-    assert response.status_code in (303, 422)
+    assert response.status_code == 303
+    db.refresh(resident)
+    assert resident.name.encode("utf-8")  # saved as text that is valid UTF-8, no surrogates
 
 
 def test_a_file_field_sent_as_text(app, resident_client):
@@ -119,7 +121,7 @@ def test_cr_lf_in_next_on_the_language_switch_is_safe(client, db):
 
 def test_a_control_character_in_a_path_is_a_404(app, client):
     app.config["PROPAGATE_EXCEPTIONS"] = True
-    assert client.get("/requests/R2026%00").status_code in (302, 404)
+    assert client.get("/requests/R2026%00").status_code == 404
     assert client.get("/aid/types/di%00bao").status_code == 404
     assert client.get("/files/abc%0d%0a").status_code == 404
 

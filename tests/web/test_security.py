@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
-from portal.accounts.roles import Role
-from tests.conftest import csrf_token
+from portal.accounts.models import User
+from portal.accounts.roles import ROLE_PERMISSIONS, Permission, Role
+from tests.conftest import csrf_token, sign_in
+from tests.web import staff_world
 
 
 def test_csp_is_strict_with_a_fresh_nonce(client):
@@ -69,25 +72,99 @@ def test_csrf_token_has_no_timer(app):
     assert app.config["WTF_CSRF_TIME_LIMIT"] is None
 
 
-def _sample(rule, argument):
-    """A value the URL rule accepts: 1, or the first choice of an <any(...)> argument."""
-    choices = getattr(rule._converters.get(argument), "items", None)
-    return sorted(choices)[0] if choices else 1
+# Which permission each back-office URL needs: a blueprint's, unless the endpoint says otherwise.
+# A new staff blueprint fails the test below until it is named here.
+BLUEPRINT_PERMISSION = {
+    "staff": Permission.MANAGE_STAFF,
+    "staff_requests": Permission.TRIAGE_REQUESTS,
+    "request_settings": Permission.MANAGE_REQUEST_SETTINGS,
+    "aid_staff": Permission.REVIEW_AID,
+    "activities_staff": Permission.MANAGE_ACTIVITIES,
+    "staff_minutes": Permission.PUBLISH_MINUTES,
+    "staff_notices": Permission.PUBLISH_NOTICES,
+    "surveys_staff": Permission.MANAGE_SURVEYS,
+    "board_staff": Permission.MANAGE_BOARD,
+}
+ENDPOINT_PERMISSION = {
+    "staff.home": Permission.STAFF_AREA,
+    "aid_staff.types": Permission.MANAGE_AID_TYPES,
+    "aid_staff.type_edit": Permission.MANAGE_AID_TYPES,
+    "aid_staff.holidays": Permission.MANAGE_AID_TYPES,
+    "aid_staff.holiday_remove": Permission.MANAGE_AID_TYPES,
+    "aid_staff.audit_log": Permission.READ_AUDIT_LOG,
+}
+# Answers that end an object's use in the world (or another object's): sent last.
+ENDING = ("remove", "delete", "withdraw", "merge", "close")
 
 
-def test_resident_is_refused_every_staff_url(app, resident_client):
-    token = csrf_token(resident_client, "/account")  # a valid token: only the role is wrong
-    checked = 0
-    for rule in app.url_map.iter_rules():
+def _permission(endpoint: str) -> Permission:
+    blueprint = endpoint.split(".", 1)[0]
+    permission = ENDPOINT_PERMISSION.get(endpoint, BLUEPRINT_PERMISSION.get(blueprint))
+    assert permission, f"{endpoint}: name the permission that guards it in this test"
+    return permission
+
+
+def _least_holder(permission: Permission) -> Role:
+    """The role with the fewest permissions that still holds this one: the tightest fit."""
+    holders = [role for role in Role if permission in ROLE_PERMISSIONS[role]]
+    return min(holders, key=lambda role: len(ROLE_PERMISSIONS[role]))
+
+
+def _staff_urls(app, world):
+    adapter = app.url_map.bind("localhost")
+    for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
         if not rule.rule.startswith("/staff"):
             continue
-        url = app.url_map.bind("localhost").build(
-            rule.endpoint, {argument: _sample(rule, argument) for argument in rule.arguments})
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            response = resident_client.open(url, method=method, data={"csrf_token": token})
-            assert response.status_code in (403, 404), (method, url, response.status_code)
-            checked += 1
-    assert checked >= 5
+        blueprint = rule.endpoint.split(".", 1)[0]
+        missing = [a for a in rule.arguments if a not in world.ids and a != "ref"]
+        assert not missing, f"{rule.rule}: the staff world has no object for {missing}"
+        url = adapter.build(rule.endpoint, {argument: world.value(blueprint, argument)
+                                            for argument in rule.arguments})
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, url
+
+
+def test_every_staff_url_answers_its_roles_and_refuses_the_others(app, db, demo_accounts):
+    """Each back-office URL, with the ids of real objects: 403 for every role without its
+    permission, and the page (or the action's normal answer) for a role with it."""
+    world = staff_world.build(app, db, demo_accounts)
+    clients, tokens = {}, {}
+    resident = db.scalar(select(User).where(User.role == Role.RESIDENT.value).limit(1))
+    for role, user in {**world.users, Role.RESIDENT: resident}.items():
+        clients[role] = app.test_client()
+        sign_in(clients[role], user)
+        tokens[role] = csrf_token(clients[role], "/account")
+
+    def ask(role, method, url):
+        return clients[role].open(url, method=method, data={"csrf_token": tokens[role]}).status_code
+
+    urls = list(_staff_urls(app, world))
+    assert len(urls) >= 80
+    wrong = []
+    # One role of each set of permissions (the grid worker stands for the safety officer too).
+    kinds = list({ROLE_PERMISSIONS[role]: role for role in reversed(Role)}.values())
+    for endpoint, method, url in urls:  # refusals first: they must change nothing
+        permission = _permission(endpoint)
+        for role in kinds:
+            if permission not in ROLE_PERMISSIONS[role]:
+                status = ask(role, method, url)
+                if status != 403:
+                    wrong.append((role.value, method, url, status, "expected 403"))
+    for endpoint, method, url in urls:
+        if method == "GET":
+            role = _least_holder(_permission(endpoint))
+            status = ask(role, method, url)
+            if status != 200:
+                wrong.append((role.value, method, url, status, "expected 200"))
+    posts = [u for u in urls if u[1] == "POST"]
+    for endpoint, method, url in sorted(posts, key=lambda u: any(w in u[0] for w in ENDING)):
+        role = _least_holder(_permission(endpoint))
+        status = ask(role, method, url)
+        # An empty form is refused (400/422) or the action is done (redirect); never "not found"
+        # or "forbidden" for someone who may use it.
+        if status in (403, 404, 405) or status >= 500:
+            wrong.append((role.value, method, url, status, "expected its normal answer"))
+    assert not wrong, "\n".join(map(str, wrong))
 
 
 def test_visitor_is_sent_to_sign_in_from_staff_pages(client):
