@@ -18,6 +18,9 @@ class Defaults:
     UPLOAD_DIR = None  # instance/uploads unless set
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
+    # Redis down: count in this process's memory (with a logged warning) rather than fail.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     # Counted in the database (portal/accounts/throttle.py), so exact across every worker
     # and app server. Only wrong passwords count; registrations count per address.
     LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
