@@ -22,6 +22,7 @@ AREAS = (
     "portal.notices",
     "portal.surveys",
     "portal.board",
+    "portal.jobs",
 )
 
 

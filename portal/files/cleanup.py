@@ -95,6 +95,9 @@ def cleanup_files_command():
 
 
 def init_app(app: Flask) -> None:
-    from portal.registry import registry
+    from portal.registry import Job, registry
 
-    registry(app).add(cleanup_files_command)
+    registry(app).add(cleanup_files_command,
+                      Job("cleanup-files", "30 3 * * *", lambda session, since, now:
+                          ", ".join(f"{k} {v}" for k, v in run(session, now).items()),
+                          "remove orphan and unsent upload files", order=90))

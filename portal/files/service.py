@@ -22,8 +22,8 @@ IMAGES = {"image/jpeg", "image/png", "image/webp"}
 IMAGES_AND_PDF = IMAGES | {"application/pdf"}
 PDF = {"application/pdf"}
 
-__all__ = ["IMAGES", "IMAGES_AND_PDF", "PDF", "StorageUnavailable", "UploadRejected", "Uploads", "take_uploads",
-           "store_upload", "claim_pending", "file_path", "may_view"]
+__all__ = ["IMAGES", "IMAGES_AND_PDF", "PDF", "StorageUnavailable", "UploadRejected", "Uploads",
+           "take_uploads", "store_upload", "claim_pending", "file_path", "may_view"]
 
 
 def _upload_root() -> Path:

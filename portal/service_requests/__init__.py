@@ -14,6 +14,7 @@ from portal.registry import (
     AudienceSource,
     DemoLoader,
     FileAccessRule,
+    Job,
     ReferenceData,
     StaffLink,
     StaffPanel,
@@ -50,6 +51,7 @@ def init_app(app: Flask) -> None:
     from portal.service_requests import (
         board,
         demo,
+        jobs,
         service,
         staff_settings_views,
         staff_views,
@@ -89,4 +91,10 @@ def init_app(app: Flask) -> None:
         DemoLoader("requests", demo.load, order=20, scale_option="requests",
                    scale_help="Also generate this many realistic requests with timelines."),
         close_resolved_command,
+        Job("close-resolved", "5 * * * *", jobs.close_resolved,
+            "close resolved requests left unrated", order=20),
+        Job("request-deadlines", "*/15 * * * *", jobs.escalate_deadlines,
+            "tell the assignee and directors when a deadline passes", order=30),
+        Job("monthly-figures", "0 2 1 * *", jobs.monthly_figures,
+            "last month's figures to the directors", order=50),
     )

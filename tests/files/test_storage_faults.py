@@ -20,7 +20,6 @@ from portal.files.models import StoredFile
 from portal.files.service import IMAGES, file_path, store_upload
 from portal.service_requests.models import ServiceRequest
 from tests.conftest import sign_in
-from tests.service_requests.conftest import categories, file_request  # noqa: F401 - fixtures
 from tests.service_requests.test_resident_views import form_of, jpeg
 
 DESCRIPTION = "楼道里的灯坏了三天了，晚上很黑。"
