@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts.roles import Permission
 from portal.registry import (
     AudienceParam,
-    Job,
     AudienceSource,
     DemoLoader,
     FileAccessRule,
+    Job,
     StaffLink,
     StaffPanel,
     Tile,

@@ -9,7 +9,6 @@ from flask_login import current_user
 def init_app(app: Flask) -> None:
     from portal.extensions import db
     from portal.notifications import service, views
-
     from portal.notifications.jobs import send_notifications
     from portal.registry import Job, registry
 
