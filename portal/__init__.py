@@ -23,6 +23,7 @@ AREAS = (
     "portal.surveys",
     "portal.board",
     "portal.jobs",
+    "portal.backup",
 )
 
 
