@@ -49,6 +49,7 @@ def test_config(database_url, tmp_path_factory):
         "DEVELOPMENT": True,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret-key-only-for-the-test-suite",
+        "DATA_KEY": "dGVzdC1kYXRhLWtleS1vbmx5LWZvci10aGUtc3VpdGU=",
         "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         "LOGIN_RATE_LIMIT_PER_ACCOUNT": "1000 per minute",
         "LOGIN_RATE_LIMIT_PER_IP": "1000 per minute",
