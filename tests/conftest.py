@@ -4,6 +4,7 @@ query counter. The suite runs on SQLite, or on PostgreSQL when PORTAL_TEST_DATAB
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from contextlib import contextmanager
@@ -19,9 +20,36 @@ from portal.accounts.passwords import hash_password
 from portal.accounts.roles import Role
 from portal.cli import compile_catalogues, upgrade_database
 from portal.db import Base, make_engine
+from tests.log_guard import PersonalDataGuard
 
 TEST_PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+@pytest.fixture(scope="session")
+def personal_data_guard():
+    """Every log record of the run, at INFO and above from every logger, goes past the guard.
+    (SQLAlchemy's own statement log stays off, as in production.)"""
+    guard = PersonalDataGuard()
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(guard)
+    root.setLevel(logging.INFO)
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    yield guard
+    root.removeHandler(guard)
+    root.setLevel(previous)
+
+
+@pytest.fixture(autouse=True)
+def no_personal_data_in_logs(personal_data_guard):
+    """Fails the test during which a log record held an ID number or a mobile number."""
+    seen = len(personal_data_guard.offending)
+    yield
+    found = personal_data_guard.offending[seen:]
+    if found:
+        pytest.fail("a log record holds personal data:\n" + "\n".join(found[:5]),
+                    pytrace=False)
 
 
 def pytest_report_header():

@@ -177,3 +177,16 @@ def test_metrics_only_for_allowed_addresses_or_the_token(make_app):
     assert "portal_request_duration_seconds_bucket" in text
     allowed = client.get("/metrics", environ_base={"REMOTE_ADDR": "10.0.0.5"})
     assert allowed.status_code == 200
+
+
+def test_the_log_guard_catches_what_it_must():
+    """The guard around every test (tests/conftest.py) sees a record that escaped scrubbing."""
+    from tests.log_guard import PersonalDataGuard
+
+    guard = PersonalDataGuard()
+    for message in ("phone 13812345678 signed in", "id 11010519491231002X",
+                    "id 110105194912310021 again"):
+        guard.handle(logging.LogRecord("x", logging.INFO, __file__, 1, message, None, None))
+    guard.handle(logging.LogRecord("x", logging.INFO, __file__, 1, "ref %s", ("R20261203-0001",),
+                                   None))
+    assert len(guard.offending) == 3
