@@ -24,6 +24,8 @@ AREAS = (
     "portal.board",
     "portal.api",
     "portal.figures",
+    "portal.jobs",
+    "portal.backup",
 )
 
 
@@ -52,8 +54,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     inputs.init_request_class(app)  # on top of htmx-flask's request class
     registry.init_app(app)
 
-    from portal.web import errors, i18n, layout, markdown, security, views
+    from portal.web import errors, i18n, layout, logs, markdown, metrics, security, views
 
+    logs.init_app(app)
+    metrics.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)

@@ -18,6 +18,9 @@ class Defaults:
     UPLOAD_DIR = None  # instance/uploads unless set
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
+    # Redis down: count in this process's memory (with a logged warning) rather than fail.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     # Counted in the database (portal/accounts/throttle.py), so exact across every worker
     # and app server. Only wrong passwords count; registrations count per address.
     LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
@@ -51,6 +54,12 @@ class Defaults:
     # X-Forwarded-For is then trusted for the visitor's address, which rate limits rely on.
     PROXY_FIX_HOPS = 0
 
+    # /metrics (Prometheus text format): off unless switched on, and then only for these
+    # addresses or a scraper sending "Authorization: Bearer <METRICS_TOKEN>".
+    METRICS_ENABLED = False
+    METRICS_ALLOWED_ADDRESSES = ["127.0.0.1", "::1"]
+    METRICS_TOKEN = None
+
     NOTIFICATION_SENDER = "log"  # or "smtp"
     SMTP_HOST = None
     SMTP_PORT = 25
@@ -81,11 +90,31 @@ def load(app, overrides=None):
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret(instance / "secret_key")
     if not app.config["DATA_KEY"]:
+        if str(app.config["DATABASE_URL"]).startswith("postgresql"):
+            raise MissingDataKey(MISSING_DATA_KEY)
         app.config["DATA_KEY"] = instance_secret(instance / "data_key", make=fernet_key)
     if app.debug or app.config.get("DEVELOPMENT"):
         # Plain http on a developer's machine; Secure cookies everywhere else.
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
+
+
+class MissingDataKey(RuntimeError):
+    """PostgreSQL means several app servers may share the data: each must have the same key."""
+
+
+MISSING_DATA_KEY = """\
+PORTAL_DATA_KEY is not set, and the database is PostgreSQL.
+
+The data key encrypts the ID numbers in the database. Every app server must use the same one,
+so on PostgreSQL Linli will not make up a key of its own on each server. To fix it:
+  * a new installation: generate a key once and give the same value to every app server:
+      python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'
+      export PORTAL_DATA_KEY=<that value>
+  * a server that already ran with a generated key: use the one in instance/data_key
+      export PORTAL_DATA_KEY="$(cat instance/data_key)"
+Keep a copy of the key somewhere safe and apart from the backups: without it the stored ID
+numbers cannot be read."""
 
 
 def fernet_key() -> str:

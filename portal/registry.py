@@ -4,8 +4,8 @@ without those pages knowing it.
 Each area's ``init_app(app)`` registers what it offers with ``registry(app).add(...)``:
 a tile on the resident home, a link in the back-office menu, a panel on the staff home,
 a banner above every page, a board section, a survey audience, a rule for who may see its
-files, the words for its audit-log actions, its reference data, its demo data and its
-commands. The things
+files, the words for its audit-log actions, its reference data, its demo data, its periodic
+jobs and its commands. The things
 themselves are defined where they belong (a board section in the area's ``board.py``, a
 panel's counts in its service); ``__init__.py`` is where every area registers them.
 """
@@ -129,6 +129,22 @@ class ReferenceData:
 
 
 @dataclass(frozen=True)
+class Job:
+    """A periodic job that ``portal worker`` runs on its schedule, once per slot however many
+    workers run (portal/jobs). ``schedule`` is a crontab line read in Asia/Shanghai
+    ("*/15 * * * *"); ``run(session, since, now)`` does one sweep and returns a short summary
+    (no personal data), where ``since`` is when the last successful run ended (None the first
+    time). The worker commits after ``run``; a job that sends something itself commits each
+    piece as it goes, so what was sent is recorded even if a later piece fails."""
+
+    name: str
+    schedule: str
+    run: Callable[..., Any]
+    description: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class DemoLoader:
     """Loads one area's demo data. ``scale_option`` adds ``--<name> N`` to ``portal demo``."""
 
@@ -151,6 +167,7 @@ class Registry:
     audit_actions: dict[tuple[str, str], AuditAction] = field(default_factory=dict)
     reference_data: list[ReferenceData] = field(default_factory=list)
     demo_loaders: list[DemoLoader] = field(default_factory=list)
+    jobs: dict[str, Job] = field(default_factory=dict)
     commands: list[click.Command] = field(default_factory=list)
 
     _LISTS = {Tile: "tiles", StaffLink: "staff_links", StaffPanel: "staff_panels",
@@ -166,6 +183,8 @@ class Registry:
                 self.file_rules[item.area] = item
             elif isinstance(item, AuditAction):
                 self.audit_actions[(item.area, item.key)] = item
+            elif isinstance(item, Job):
+                self.jobs[item.name] = item
             elif isinstance(item, click.Command):
                 self.commands.append(item)
             elif type(item) in self._LISTS:

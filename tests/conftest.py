@@ -6,6 +6,7 @@ when PORTAL_TEST_DATABASE_URL is set.
 from __future__ import annotations
 
 import copy
+import logging
 import os
 import re
 from contextlib import contextmanager
@@ -22,9 +23,36 @@ from portal.accounts.roles import Role
 from portal.cli import compile_catalogues, upgrade_database
 from portal.db import Base, make_engine
 from portal.registry import registry
+from tests.log_guard import PersonalDataGuard
 
 TEST_PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+@pytest.fixture(scope="session")
+def personal_data_guard():
+    """Every log record of the run, at INFO and above from every logger, goes past the guard.
+    (SQLAlchemy's own statement log stays off, as in production.)"""
+    guard = PersonalDataGuard()
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(guard)
+    root.setLevel(logging.INFO)
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    yield guard
+    root.removeHandler(guard)
+    root.setLevel(previous)
+
+
+@pytest.fixture(autouse=True)
+def no_personal_data_in_logs(personal_data_guard):
+    """Fails the test during which a log record held an ID number or a mobile number."""
+    seen = len(personal_data_guard.offending)
+    yield
+    found = personal_data_guard.offending[seen:]
+    if found:
+        pytest.fail("a log record holds personal data:\n" + "\n".join(found[:5]),
+                    pytrace=False)
 
 
 def pytest_report_header():
@@ -52,6 +80,7 @@ def test_config(database_url, tmp_path_factory):
         "DEVELOPMENT": True,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret-key-only-for-the-test-suite",
+        "DATA_KEY": "dGVzdC1kYXRhLWtleS1vbmx5LWZvci10aGUtc3VpdGU=",
         "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         "LOGIN_RATE_LIMIT_PER_ACCOUNT": "1000 per minute",
         "LOGIN_RATE_LIMIT_PER_IP": "1000 per minute",

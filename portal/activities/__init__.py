@@ -11,6 +11,7 @@ from portal.registry import (
     AudienceSource,
     DemoLoader,
     FileAccessRule,
+    Job,
     StaffLink,
     StaffPanel,
     Tile,
@@ -25,7 +26,7 @@ def _cover_rule(session, _user, stored) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from portal.activities import board, demo, service, staff_views, views
+    from portal.activities import board, demo, jobs, service, staff_views, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)
@@ -44,6 +45,8 @@ def init_app(app: Flask) -> None:
             params=(AudienceParam("activity", _l("Activity"), "choice",
                                   choices=service.activities_with_attendance),),
             order=20),
+        Job("activity-reminders", "0 * * * *", jobs.remind_signed_up,
+            "remind seat holders the day before", order=40),
         DemoLoader("activities", demo.load, order=30, scale_option="activities",
                    scale_help="Also add this many upcoming activities (for the query-budget "
                               "check)."),

@@ -10,35 +10,46 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.roles import Permission
-from portal.registry import AuditAction, StaffLink, registry
+from portal.registry import AuditAction, Job, StaffLink, registry
 from portal.satisfaction import Level
+
+
+def store_last_month(session, since=None, now=None) -> str:
+    """The worker's job on the 1st: store the month just ended (once) and tell the director."""
+    from portal.clock import utcnow
+    from portal.figures import service
+
+    with current_app.test_request_context():  # labels in the default language
+        report = service.snapshot_last_month(session, now or utcnow())
+    return f"Stored the report for {report.month}." if report else "Nothing to store."
+
+
+def report_overdue_follow_ups(session, since=None, now=None) -> str:
+    """The worker's daily job: tell the director about follow-ups past their date."""
+    from portal.clock import utcnow
+    from portal.figures import followups
+
+    return f"{followups.notify_overdue(session, now or utcnow())} overdue follow-up(s) reported."
 
 
 @click.command("figures-monthly")
 @with_appcontext
 def monthly_command():
-    """Store last month's report (once) and tell the director; run on the first of a month."""
-    from portal.clock import utcnow
+    """Store last month's report (once) and tell the director (the worker runs it on the 1st)."""
     from portal.extensions import db
-    from portal.figures import service
 
-    with current_app.test_request_context():  # labels in the default language
-        report = service.snapshot_last_month(db.session, utcnow())
-        db.session.commit()
-    click.echo(f"Stored the report for {report.month}." if report else "Nothing to store.")
+    click.echo(store_last_month(db.session))
+    db.session.commit()
 
 
 @click.command("follow-ups-overdue")
 @with_appcontext
 def overdue_command():
-    """Tell the director about follow-ups of bad ratings that are past their date."""
-    from portal.clock import utcnow
+    """Tell the director about overdue follow-ups of bad ratings (the worker runs it daily)."""
     from portal.extensions import db
-    from portal.figures import followups
 
-    count = followups.notify_overdue(db.session, utcnow())
+    click.echo(report_overdue_follow_ups(db.session))
     db.session.commit()
-    click.echo(f"{count} overdue follow-up(s) reported.")
 
 
 def percent(value) -> str:
@@ -71,4 +82,8 @@ def init_app(app: Flask) -> None:
                   order=5),
         AuditAction("figures", "follow_up", _l("Recorded the follow-up of a bad rating")),
         monthly_command, overdue_command,
+        Job("figures-monthly", "0 2 1 * *", store_last_month,
+            "store last month's report and tell the director", order=50),
+        Job("follow-ups-overdue", "0 9 * * *", report_overdue_follow_ups,
+            "tell the director about overdue follow-ups of bad ratings", order=55),
     )

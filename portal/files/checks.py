@@ -36,6 +36,15 @@ class UploadRejected(DomainError):
     """A file we won't store; the message says what to choose instead."""
 
 
+class StorageUnavailable(UploadRejected):
+    """The upload store can't be written (read-only, full, missing). Not the person's fault:
+    503, with their form and its values kept, so they can send it again later. Every form
+    that shows an UploadRejected on its field shows this one the same way; the files area
+    turns the form's 422 into the 503 (portal/files/__init__.py)."""
+
+    status = 503
+
+
 def _pdf_active_message() -> str:
     return _("This PDF has scripts or other files inside it, so we can't accept it. Print it "
              "to a new PDF, or take a photo instead.")

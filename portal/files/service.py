@@ -13,16 +13,23 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.files.checks import EXTENSIONS, UploadRejected, check_upload, too_large_message
+from portal.files.checks import (
+    EXTENSIONS,
+    StorageUnavailable,
+    UploadRejected,
+    check_upload,
+    too_large_message,
+)
 from portal.files.models import StoredFile
+from portal.files.storage import write_file
 from portal.registry import registry
 
 IMAGES = {"image/jpeg", "image/png", "image/webp"}
 IMAGES_AND_PDF = IMAGES | {"application/pdf"}
 PDF = {"application/pdf"}
 
-__all__ = ["IMAGES", "IMAGES_AND_PDF", "PDF", "UploadRejected", "Uploads", "take_uploads",
-           "store_upload", "claim_pending", "file_path", "may_view"]
+__all__ = ["IMAGES", "IMAGES_AND_PDF", "PDF", "StorageUnavailable", "UploadRejected", "Uploads",
+           "take_uploads", "store_upload", "claim_pending", "file_path", "may_view"]
 
 
 def _upload_root() -> Path:
@@ -53,7 +60,9 @@ def _stream_size(stream) -> int | None:
 
 def store_upload(session: Session, upload, *, owner_id: int | None, area: str,
                  allowed: set[str] = IMAGES, max_bytes: int = 8 * 1024 * 1024) -> StoredFile:
-    """Check an uploaded file by its content and store it. Raises UploadRejected."""
+    """Check an uploaded file by its content and store it. Raises UploadRejected, or its
+    subclass StorageUnavailable when the upload store can't be written (then nothing is kept:
+    no row, no file)."""
     size = _stream_size(upload.stream)
     if size is not None and size > max_bytes:
         raise UploadRejected(too_large_message(size, max_bytes))
@@ -63,9 +72,7 @@ def store_upload(session: Session, upload, *, owner_id: int | None, area: str,
                         content_type=checked.content_type, size=len(checked.content),
                         original_name=_clean_name(upload.filename), width=checked.width,
                         height=checked.height)
-    path = file_path(stored)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(checked.content)
+    write_file(session, file_path(stored), checked.content)
     session.add(stored)
     session.flush()
     return stored
@@ -123,6 +130,9 @@ def take_uploads(session: Session, uploads: Iterable, *, kept: Iterable[str] = (
         try:
             result.files.append(store_upload(session, upload, owner_id=owner_id, area=area,
                                              allowed=allowed, max_bytes=max_bytes))
+        except StorageUnavailable as unavailable:  # the next file would fail the same way
+            result.errors.append(str(unavailable.message))
+            break
         except UploadRejected as rejected:
             result.errors.append(str(rejected.message))
     return result

@@ -9,8 +9,12 @@ from flask_login import current_user
 def init_app(app: Flask) -> None:
     from portal.extensions import db
     from portal.notifications import service, views
+    from portal.notifications.jobs import send_notifications
+    from portal.registry import Job, registry
 
     app.register_blueprint(views.bp)
+    registry(app).add(Job("send-notifications", "* * * * *", send_notifications,
+                          "deliver the outbox", order=10))
 
     def unread_notifications() -> int:
         if not current_user.is_authenticated:

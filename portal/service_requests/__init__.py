@@ -15,6 +15,7 @@ from portal.registry import (
     AuditAction,
     DemoLoader,
     FileAccessRule,
+    Job,
     ReferenceData,
     StaffLink,
     StaffPanel,
@@ -51,6 +52,7 @@ def init_app(app: Flask) -> None:
     from portal.service_requests import (
         board,
         demo,
+        jobs,
         service,
         staff_settings_views,
         staff_views,
@@ -92,4 +94,8 @@ def init_app(app: Flask) -> None:
         DemoLoader("requests", demo.load, order=20, scale_option="requests",
                    scale_help="Also generate this many realistic requests with timelines."),
         close_resolved_command,
+        Job("close-resolved", "5 * * * *", jobs.close_resolved,
+            "close resolved requests left unrated", order=20),
+        Job("request-deadlines", "*/15 * * * *", jobs.escalate_deadlines,
+            "tell the assignee and directors when a deadline passes", order=30),
     )

@@ -40,13 +40,25 @@ def set_language():
 
 @bp.get("/healthz")
 def healthz():
+    """For the load balancer: 200 while the database and the upload store work; the rate-limit
+    store may be "degraded" (Redis down, limits counted in this process) without failing it."""
+    from pathlib import Path
+
+    from portal.files.storage import writable
+    from portal.web.limiter_health import rate_limit_state
+
     try:
         db.session.execute(text("SELECT 1"))
         database = "ok"
     except Exception as error:  # noqa: BLE001 - a health check reports, it does not raise
         current_app.logger.warning("health check: database unavailable: %s", error)
         database = "unavailable"
-    status = 200 if database == "ok" else 503
-    response = jsonify(status="ok" if status == 200 else "degraded", database=database)
+    uploads = "ok" if writable(Path(current_app.config["UPLOAD_DIR"])) else "unavailable"
+    if uploads != "ok":
+        current_app.logger.warning("health check: upload directory not writable")
+    checks = {"database": database, "uploads": uploads, "rate_limits": rate_limit_state()}
+    healthy = database == "ok" and uploads == "ok"
+    degraded = not healthy or checks["rate_limits"] != "ok"
+    response = jsonify(status="degraded" if degraded else "ok", **checks)
     response.headers["Cache-Control"] = "no-store"
-    return response, status
+    return response, 200 if healthy else 503

@@ -76,8 +76,8 @@ from portal.service_requests.service.reading import (  # noqa: F401
 from portal.service_requests.service.rules import (  # noqa: F401
     ACCEPTED,
     AREA,
-    CHANNEL_LABELS,
     AUDIT_ACTIONS,
+    CHANNEL_LABELS,
     CLOSED,
     DUPLICATE,
     IN_PROGRESS,

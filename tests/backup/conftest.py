@@ -1,0 +1,3 @@
+"""Fixtures the backup tests borrow from the requests area."""
+
+from tests.service_requests.conftest import categories, file_request  # noqa: F401
