@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 import urllib.parse
@@ -111,14 +112,12 @@ def main() -> int:
     try:
         portal = servers.start("portal", "wsgi:app", env, "/healthz", logs / "bench-app.log")
         etags = {m.key: fetch_etag(portal.base_url, m) for m in measures if m.revalidate}
-        hello_rates = []
-
-        def measure_hello():
-            wrk.run(hello.base_url + "/", 1, {"User-Agent": USER_AGENT})
-            hello_rates.append(wrk.run(hello.base_url + "/", args.seconds,
-                                       {"User-Agent": USER_AGENT}).requests_per_second)
-
-        measure_hello()
+        hello_url, hello_headers = hello.base_url + "/", {"User-Agent": USER_AGENT}
+        wrk.run(hello_url, 1, hello_headers)
+        # hello-world before every page and after the last: each page is divided by the two
+        # runs around it, so a machine whose load drifts during the run is still compared
+        # like with like.
+        hello_rates = [wrk.run(hello_url, args.seconds, hello_headers).requests_per_second]
         rows = []
         for measure in measures:
             headers = headers_for(measure, cookies, app, etags)
@@ -126,9 +125,11 @@ def main() -> int:
                                   headers.get("If-None-Match"), args.runs)
             wrk.run(url_of(portal.base_url, measure), 1, headers)  # warm the workers
             result = wrk.run(url_of(portal.base_url, measure), args.seconds, headers)
-            rows.append((measure, result, cost))
-            print(f"  {measure.key}: {result.requests_per_second:.0f} req/s", flush=True)
-        measure_hello()
+            hello_rates.append(wrk.run(hello_url, args.seconds,
+                                       hello_headers).requests_per_second)
+            rows.append((measure, result, cost, (hello_rates[-2] + hello_rates[-1]) / 2))
+            print(f"  {measure.key}: {result.requests_per_second:.0f} req/s, hello-world "
+                  f"{hello_rates[-1]:.0f}", flush=True)
         memory = portal.worker_memory()
     finally:
         if portal:
@@ -139,7 +140,6 @@ def main() -> int:
 
 
 def report(args, url, total, built, hello_rates, rows, memory, load_before, load_after):
-    baseline = sum(hello_rates) / len(hello_rates)
     database = url.split(":", 1)[0].split("+")[0]
     print()
     print(f"Linli bench, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {total:,} requests on "
@@ -149,12 +149,14 @@ def report(args, url, total, built, hello_rates, rows, memory, load_before, load
         print(f"Data set built in {built:.0f} s.")
     print(f"Machine: {os.cpu_count()} cores; load average {_load(load_before)} before, "
           f"{_load(load_after)} after.")
-    print(f"Bare Flask hello-world: {' and '.join(f'{r:,.0f}' for r in hello_rates)} req/s "
-          f"(first and last of the run; ratios use their mean).")
+    print(f"Bare Flask hello-world, run before each page and after the last: "
+          f"{min(hello_rates):,.0f}–{max(hello_rates):,.0f} req/s, median "
+          f"{statistics.median(hello_rates):,.0f}; each page is divided by the mean of the two "
+          f"runs around it.")
     print()
     print("| page | req/s | × hello | target | p99 ms | SQL | in-process ms | errors |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for measure, result, cost in rows:
+    for measure, result, cost, baseline in rows:
         ratio = result.requests_per_second / baseline
         target = TARGETS.get(measure.group)
         mark = "" if target is None or ratio >= target else " ✗"
