@@ -82,6 +82,7 @@ def main() -> int:
     url = database_url(args.database, args.requests)
     env = dataset.environment(url)
     os.environ["PORTAL_DATABASE_URL"] = url
+    dataset.ensure_database(url)
     from portal import create_app
 
     app = create_app()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import session
 from flask_login import login_user
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, make_url, select, text
 
 from benchkit.measures import USER_AGENT
 
@@ -20,6 +20,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def default_sqlite_url(requests: int) -> str:
     return f"sqlite:///{ROOT / 'instance' / f'bench-{requests}.sqlite3'}"
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database the bench was pointed at, if it is not there yet."""
+    if not url.startswith("postgresql"):
+        return
+    target = make_url(url)
+    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                    {"name": target.database}).scalar()
+        if not exists:
+            name = target.database.replace('"', '""')
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
 
 
 def request_count(app) -> int:
