@@ -41,7 +41,14 @@ _CSP_AFTER_NONCE = "'; " + "; ".join([
 ])
 
 
-def content_security_policy(nonce: str) -> str:
+_CSP_WITHOUT_NONCE = _CSP_BEFORE_NONCE[:-len(" 'nonce-")] + _CSP_AFTER_NONCE[1:]
+
+
+def content_security_policy(nonce: str | None) -> str:
+    """The policy; an answer that never asked for a nonce (JSON, a redirect, a 304) gets
+    none, which allows strictly less."""
+    if nonce is None:
+        return _CSP_WITHOUT_NONCE
     return _CSP_BEFORE_NONCE + nonce + _CSP_AFTER_NONCE
 
 
@@ -72,7 +79,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def set_security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce()))
+        headers.setdefault("Content-Security-Policy", content_security_policy(g.get("csp_nonce")))
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")

@@ -151,3 +151,9 @@ def test_status_tags_are_the_markup_the_macro_made(app):
         with app.test_request_context("/"), force_locale(locale):
             for status in service.STATUS_LABELS:
                 assert new.render(status=status) == old.render(status=status)
+
+
+def test_an_answer_without_scripts_gets_the_policy_without_a_nonce(client):
+    policy = client.get("/healthz").headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "nonce" not in policy
+    assert "'nonce-" in client.get("/auth/login").headers["Content-Security-Policy"]
