@@ -53,6 +53,8 @@ def parse_args():
     parser.add_argument("--runs", type=int, default=20, help="in-process runs per page")
     parser.add_argument("--profile", action="store_true",
                         help="profile the selected pages in-process instead of running wrk")
+    parser.add_argument("--in-process", action="store_true",
+                        help="only the in-process figures (statements, time, CPU): no servers")
     return parser.parse_args()
 
 
@@ -99,6 +101,9 @@ def main() -> int:
             print(f"== {measure.key} {measure.path}: {out}")
             inprocess.profile(app, measure, dataset.cookie_header(app, cookies, measure.who),
                               None, args.runs, out)
+        return 0
+    if args.in_process:
+        report_in_process(app, measures, cookies, args, url, total)
         return 0
     if not wrk.available():
         print("wrk is missing: apt-get install -y wrk")
@@ -155,8 +160,8 @@ def report(args, url, total, built, hello_rates, rows, memory, load_before, load
           f"{statistics.median(hello_rates):,.0f}; each page is divided by the mean of the two "
           f"runs around it.")
     print()
-    print("| page | req/s | × hello | target | p99 ms | SQL | in-process ms | errors |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| page | req/s | × hello | target | p99 ms | SQL | in-process ms | CPU ms | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for measure, result, cost, baseline in rows:
         ratio = result.requests_per_second / baseline
         target = TARGETS.get(measure.group)
@@ -165,11 +170,38 @@ def report(args, url, total, built, hello_rates, rows, memory, load_before, load
         status = "" if cost.status == expected else f" (answered {cost.status})"
         print(f"| {measure.key} `{measure.path}` | {result.requests_per_second:,.0f} | "
               f"{ratio:.3f}{mark} | {target or '':} | {result.p99_ms:.0f} | {cost.statements} | "
-              f"{cost.median_ms:.1f}{status} | {result.errors or ''} |")
+              f"{cost.median_ms:.1f}{status} | {cost.cpu_ms:.2f} | {result.errors or ''} |")
     if memory:
         print()
         print("Workers after the run: " + ", ".join(
             f"{rss / 1024:.0f} MB RSS (peak {peak / 1024:.0f})" for rss, peak in memory))
+
+
+def report_in_process(app, measures, cookies, args, url, total) -> None:
+    database = url.split(":", 1)[0].split("+")[0]
+    print(f"Linli in-process figures, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {total:,} "
+          f"requests on {database}, {args.runs} runs a page; load average "
+          f"{_load(os.getloadavg())}.")
+    print()
+    from benchkit.hello import app as hello_app
+
+    hello = inprocess.cost(hello_app, Measure("hello", "/", "anonymous", "hello"), None, None,
+                           args.runs * 5)
+    print(f"Bare Flask hello-world in the same process: {hello.cpu_ms:.3f} ms CPU a request.")
+    print()
+    print("| page | status | SQL | median ms | CPU ms | hello CPU ÷ page CPU |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for measure in measures:
+        cookie = dataset.cookie_header(app, cookies, measure.who)
+        etag = None
+        if measure.revalidate:
+            first = app.test_client(use_cookies=False).get(
+                measure.path, headers={"User-Agent": USER_AGENT})
+            etag = first.headers.get("ETag")
+        cost = inprocess.cost(app, measure, cookie, etag, args.runs)
+        print(f"| {measure.key} `{measure.path}` | {cost.status} | {cost.statements} | "
+              f"{cost.median_ms:.1f} | {cost.cpu_ms:.2f} | {hello.cpu_ms / cost.cpu_ms:.3f} |",
+              flush=True)
 
 
 def _load(values) -> str:
