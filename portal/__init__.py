@@ -37,7 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     config.load(app, overrides)
-    from portal.web import inputs
+    from portal.web import inputs, limits
 
     inputs.init_app(app)  # before any route is added: the routes take its converters
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
@@ -54,12 +54,26 @@ def create_app(overrides: dict | None = None) -> Flask:
     inputs.init_request_class(app)  # on top of htmx-flask's request class
     registry.init_app(app)
 
-    from portal.web import errors, i18n, layout, logs, markdown, metrics, security, views
+    from portal.web import (
+        assets,
+        compression,
+        errors,
+        i18n,
+        layout,
+        logs,
+        markdown,
+        metrics,
+        security,
+        sessions,
+        views,
+    )
 
     logs.init_app(app)
     metrics.init_app(app)
+    sessions.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    compression.init_app(app)
     errors.init_app(app)
     layout.init_app(app)
     markdown.init_app(app)
@@ -67,6 +81,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     for area in AREAS:
         importlib.import_module(area).init_app(app)
+
+    limits.skip_the_unlimited(app, extensions.limiter)
+    assets.init_app(app)  # outermost: a static file never reaches the Flask app
 
     from portal import cli
 

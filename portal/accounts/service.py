@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from portal.accounts import passwords
 from portal.accounts.models import User, UserGrant, new_session_token
@@ -160,7 +160,8 @@ def load_session_user(session: Session, cookie_id: str, *, now: datetime, reside
     user_id, began = bounded_int(user_id), bounded_int(began, maximum=2**40)
     if user_id is None or began is None or not token:
         return None
-    user = session.get(User, user_id)
+    # The grants come in the same statement: every page asks what the user may do.
+    user = session.get(User, user_id, options=[joinedload(User.grants)])
     if user is None or not user.active or user.session_token != token:
         return None
     signed_in_at = datetime.fromtimestamp(began, UTC)

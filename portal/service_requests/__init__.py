@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from flask import Flask
 from flask.cli import with_appcontext
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from portal.accounts.roles import Permission
 from portal.registry import (
@@ -22,10 +22,29 @@ from portal.registry import (
     Tile,
     registry,
 )
+from portal.web.labels import locale_code, per_language
 
 
 def category_name(category) -> str:
-    return category.name(str(get_locale() or "zh")) if category else ""
+    return category.name(locale_code() or "zh") if category else ""
+
+
+STATUS_TAG_KINDS = {"in_progress": "tag-warn", "resolved": "tag-ok", "closed": "tag-muted",
+                    "rejected": "tag-muted", "duplicate": "tag-muted",
+                    "transferred": "tag-muted", "withdrawn": "tag-muted"}
+
+
+def _status_tags() -> dict[str, Markup]:
+    from portal.service_requests.service import STATUS_LABELS
+
+    return {status: Markup('<span class="tag %s">%s</span>') % (  # noqa: S704 - escaped
+                STATUS_TAG_KINDS.get(status, ""), escape(str(label)))
+            for status, label in STATUS_LABELS.items()}
+
+
+def status_tag(status: str) -> Markup:
+    """A request status as a tag, in the page's language."""
+    return per_language("request_status_tags", _status_tags)[status]
 
 
 @click.command("close-resolved")
@@ -66,7 +85,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff_views.bp)
     app.register_blueprint(staff_settings_views.bp)
     app.jinja_env.globals.update(
-        category_name=category_name, request_status_labels=service.STATUS_LABELS,
+        category_name=category_name, request_status_tag=status_tag,
+        request_status_labels=service.STATUS_LABELS,
         request_priority_labels=service.PRIORITY_LABELS,
         request_channel_labels=service.CHANNEL_LABELS)
 

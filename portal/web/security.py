@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, current_app, g, request
-from flask_login import current_user
+from flask import Flask, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
@@ -37,21 +36,40 @@ def csrf_field(form=None, prefix: str = "") -> Markup:
                                                                   generate_csrf())
 
 
-def content_security_policy(nonce: str) -> str:
-    return "; ".join(
-        [
-            "default-src 'self'",
-            f"script-src 'self' 'nonce-{nonce}'",
-            "style-src 'self'",
-            "img-src 'self' data:",
-            "font-src 'self'",
-            "connect-src 'self'",
-            "form-action 'self'",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "frame-ancestors 'none'",
-        ]
-    )
+_CSP_BEFORE_NONCE = "default-src 'self'; script-src 'self' 'nonce-"
+_CSP_AFTER_NONCE = "'; " + "; ".join([
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+])
+
+
+_CSP_WITHOUT_NONCE = _CSP_BEFORE_NONCE[:-len(" 'nonce-")] + _CSP_AFTER_NONCE[1:]
+
+
+def content_security_policy(nonce: str | None) -> str:
+    """The policy; an answer that never asked for a nonce (JSON, a redirect, a 304) gets
+    none, which allows strictly less."""
+    if nonce is None:
+        return _CSP_WITHOUT_NONCE
+    return _CSP_BEFORE_NONCE + nonce + _CSP_AFTER_NONCE
+
+
+def signed_in() -> bool:
+    """Whether this answer is for a signed-in person, without loading them for it.
+
+    A page that showed the user has loaded them already; otherwise a session or remember-me
+    cookie that names someone is enough to treat the answer as personal."""
+    user = g.get("_login_user")
+    if user is not None:
+        return user.is_authenticated
+    return "_user_id" in session or (
+        current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies)
 
 
 def development_mode(app: Flask) -> bool:
@@ -69,14 +87,14 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def set_security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce()))
+        headers.setdefault("Content-Security-Policy", content_security_policy(g.get("csp_nonce")))
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "geolocation=(), microphone=()")
         if hsts:
             headers.setdefault("Strict-Transport-Security", hsts)
-        if request.endpoint != "static" and current_user and current_user.is_authenticated:
+        if request.endpoint != "static" and signed_in():
             # Pages of a signed-in person carry personal data: never store them anywhere.
             headers["Cache-Control"] = "no-store"
             response.vary.add("Cookie")

@@ -65,7 +65,7 @@ def test_board_page_has_the_polling_element_with_nonce_and_no_inline_styles(clie
     nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
     assert f'hx-nonce="{nonce}"' in html
     assert 'hx-status:5xx="swap:none"' in html and 'hx-trigger="boardpoll"' in html
-    assert f'src="/static/js/board.js" nonce="{nonce}"' in html
+    assert re.search(rf'src="/static/js/board.js\?v=[0-9a-f]{{12}}" nonce="{nonce}"', html)
     assert "style=" not in html
     etag = poll(client).headers["ETag"]
     assert f'data-etag="{etag[3:-1]}"' in html  # the first poll can already get a 304
