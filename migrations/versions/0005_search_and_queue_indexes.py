@@ -1,0 +1,125 @@
+"""Text search for requests and minutes, and indexes that keep every queue filter, the
+staff-home counts and the board's figures as fast at a million requests as at ten thousand
+
+Revision ID: 0005
+Revises: 0002
+Create Date: 2026-12-03 06:10:00
+
+The search documents of existing requests and meetings are built here, with a copy of the
+tokenizer in portal/search/service.py as it was when this was written (a migration never
+imports the application).
+"""
+
+import re
+import unicodedata
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0005'
+down_revision = '0002'
+branch_labels = None
+depends_on = None
+
+OPEN = "status IN ('submitted', 'accepted', 'in_progress')"
+ORDER = ["priority", "created_at", "id"]
+FULL_INDEXES = [
+    ("ix_service_request_resolved_at", ["resolved_at"]),
+    ("ix_service_request_rated_at", ["rated_at"]),
+    ("ix_service_request_category_order", ["category_id", *ORDER]),
+    ("ix_service_request_building_order", ["building", *ORDER]),
+    ("ix_service_request_assignee_order", ["assignee_id", *ORDER]),
+]
+OPEN_INDEXES = [
+    ("ix_service_request_open", ORDER),
+    ("ix_service_request_open_role", ["role", *ORDER]),
+    ("ix_service_request_open_category", ["category_id", *ORDER]),
+    ("ix_service_request_open_assignee", ["assignee_id", *ORDER]),
+    ("ix_service_request_open_building", ["building", *ORDER]),
+    ("ix_service_request_open_counts", ["role", "assignee_id", "flagged", "status", "resolve_by",
+                                        "respond_by", "first_response_at"]),
+]
+
+SQLITE_DDL = (
+    "CREATE VIRTUAL TABLE search_fts USING fts5(kind, tokens, content='search_document', "
+    "content_rowid='id', tokenize='unicode61', detail='full')",
+    "CREATE TRIGGER search_fts_insert AFTER INSERT ON search_document BEGIN "
+    "INSERT INTO search_fts(rowid, kind, tokens) VALUES (new.id, new.kind, new.tokens); END",
+    "CREATE TRIGGER search_fts_delete AFTER DELETE ON search_document BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, kind, tokens) "
+    "VALUES ('delete', old.id, old.kind, old.tokens); END",
+    "CREATE TRIGGER search_fts_update AFTER UPDATE ON search_document BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, kind, tokens) "
+    "VALUES ('delete', old.id, old.kind, old.tokens); "
+    "INSERT INTO search_fts(rowid, kind, tokens) VALUES (new.id, new.kind, new.tokens); END",
+)
+POSTGRESQL_DDL = (
+    "CREATE INDEX ix_search_document_tokens ON search_document "
+    "USING gin (to_tsvector('simple', tokens))",
+)
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_PIECES = re.compile(rf"(?P<han>[{_HAN}]+)|(?:(?![{_HAN}])[^\W_])+")
+
+
+def _tokens(*texts):
+    out = []
+    for value in texts:
+        value = unicodedata.normalize("NFKC", value or "").lower()
+        for match in _PIECES.finditer(value):
+            run = match.group()
+            out.extend([run[i:i + 2] for i in range(len(run))] if match.group("han") else [run])
+    return " ".join(out)
+
+
+def _fill_documents(bind) -> None:
+    document = sa.table("search_document", sa.column("kind"), sa.column("object_id"),
+                        sa.column("tokens"))
+    sources = (
+        ("request", "SELECT id, description, ref FROM service_request ORDER BY id"),
+        ("meeting", "SELECT id, title, place, agenda, minutes FROM meeting ORDER BY id"),
+    )
+    for kind, query in sources:
+        result = bind.execution_options(yield_per=5000).execute(sa.text(query))
+        for rows in result.partitions():
+            bind.execute(document.insert(), [
+                {"kind": kind, "object_id": row[0], "tokens": _tokens(*row[1:])}
+                for row in rows])
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    op.create_table('search_document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('object_id', sa.Integer(), nullable=False),
+    sa.Column('tokens', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_document'))
+    )
+    with op.batch_alter_table('search_document', schema=None) as batch_op:
+        batch_op.create_index('ix_search_document_object', ['kind', 'object_id'], unique=True)
+    for statement in SQLITE_DDL if bind.dialect.name == "sqlite" else POSTGRESQL_DDL:
+        op.execute(statement)
+    _fill_documents(bind)
+
+    with op.batch_alter_table('service_request', schema=None) as batch_op:
+        for name, columns in FULL_INDEXES:
+            batch_op.create_index(name, columns, unique=False)
+        for name, columns in OPEN_INDEXES:
+            batch_op.create_index(name, columns, unique=False,
+                                  sqlite_where=sa.text(OPEN), postgresql_where=sa.text(OPEN))
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    with op.batch_alter_table('service_request', schema=None) as batch_op:
+        for name, _columns in reversed(FULL_INDEXES + OPEN_INDEXES):
+            batch_op.drop_index(name)
+    if bind.dialect.name == "sqlite":
+        op.execute("DROP TABLE search_fts")  # its triggers go with search_document
+    else:
+        op.execute("DROP INDEX ix_search_document_tokens")
+    with op.batch_alter_table('search_document', schema=None) as batch_op:
+        batch_op.drop_index('ix_search_document_object')
+    op.drop_table('search_document')
