@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import DateTime, Select, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from portal.web.inputs import INT_MAX, bounded_int, int_arg
@@ -100,7 +100,8 @@ def _decode(cursor: str, order) -> tuple | None:
         return None
     values = []
     for part, column in zip(parts, order, strict=True):
-        if column.type.python_type is datetime:
+        if isinstance(column.type, DateTime) or isinstance(
+                getattr(column.type, "impl", None), DateTime):
             try:
                 values.append(_EPOCH + timedelta(microseconds=part))
             except OverflowError:

@@ -41,6 +41,7 @@ from portal.service_requests.service.queue import (  # noqa: F401
     EXPORT_HEADERS,
     QUEUE_ORDER,
     QUEUE_ROW_OPTIONS,
+    SEARCH_KIND,
     QueueFilters,
     export_rows,
     get_for_staff,

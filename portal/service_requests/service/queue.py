@@ -139,7 +139,7 @@ def queue_statement(user: User, filters: QueueFilters, now: datetime,
     if filters.building:
         statement = statement.where(ServiceRequest.building == filters.building)
     if filters.overdue:
-        statement = statement.where(overdue_clause(now))
+        statement = statement.where(overdue_clause(now, open_clause()))
     if filters.q:
         query = filters.q.upper().replace(" ", "")
         if REF_PATTERN.match(query):
