@@ -218,9 +218,17 @@ def _insert_many(session, table: str, rows: list[dict]) -> None:
     marks = ", ".join(["?" if sqlite else "%s"] * len(columns))
     statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
 
+    if not sqlite:
+        connection.exec_driver_sql(statement, [tuple(row[c] for c in columns) for row in rows])
+        return
+
     def prepare(value):
-        if isinstance(value, datetime) and sqlite:
-            return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        # Every datetime here is already UTC (made from utcnow()); isoformat is several times
+        # quicker than strftime, which mattered at a million rows.
+        if type(value) is datetime:
+            if value.tzinfo is not UTC:
+                value = value.astimezone(UTC)
+            return value.isoformat(" ", "microseconds")[:26]
         return value
 
     connection.exec_driver_sql(statement, [tuple(prepare(row[c]) for c in columns)
