@@ -113,10 +113,19 @@ def upgrade() -> None:
         for name, columns in OPEN_INDEXES:
             batch_op.create_index(name, columns, unique=False,
                                   sqlite_where=sa.text(OPEN), postgresql_where=sa.text(OPEN))
+    # The board's minutes fingerprint: the newest change is the last entry of an index.
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.create_index('ix_meeting_updated', ['updated_at'], unique=False)
+    with op.batch_alter_table('resolution', schema=None) as batch_op:
+        batch_op.create_index('ix_resolution_updated', ['updated_at'], unique=False)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
+    with op.batch_alter_table('resolution', schema=None) as batch_op:
+        batch_op.drop_index('ix_resolution_updated')
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.drop_index('ix_meeting_updated')
     with op.batch_alter_table('service_request', schema=None) as batch_op:
         for name, _columns in reversed(FULL_INDEXES + OPEN_INDEXES):
             batch_op.drop_index(name)
