@@ -27,6 +27,7 @@ ORDER = ["priority", "created_at", "id"]
 FULL_INDEXES = [
     ("ix_service_request_resolved_at", ["resolved_at"]),
     ("ix_service_request_rated_at", ["rated_at", "rating"]),
+    ("ix_service_request_role_order", ["role", *ORDER]),
     ("ix_service_request_category_order", ["category_id", *ORDER]),
     ("ix_service_request_building_order", ["building", *ORDER]),
     ("ix_service_request_assignee_order", ["assignee_id", *ORDER]),
@@ -118,6 +119,9 @@ def upgrade() -> None:
         batch_op.create_index('ix_meeting_updated', ['updated_at'], unique=False)
     with op.batch_alter_table('resolution', schema=None) as batch_op:
         batch_op.create_index('ix_resolution_updated', ['updated_at'], unique=False)
+    # Without statistics SQLite's planner can't tell that the partial indexes over open
+    # requests are small, and picks a status index and a sort instead.
+    op.execute("ANALYZE")
 
 
 def downgrade() -> None:

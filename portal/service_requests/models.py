@@ -63,6 +63,7 @@ class ServiceRequest(Base):
         Index("ix_service_request_created", "created_at", "first_response_at"),
         Index("ix_service_request_resolved_at", "resolved_at"),
         Index("ix_service_request_rated_at", "rated_at", "rating"),
+        Index("ix_service_request_role_order", "role", "priority", "created_at", "id"),
         Index("ix_service_request_category_order", "category_id", "priority", "created_at", "id"),
         Index("ix_service_request_building_order", "building", "priority", "created_at", "id"),
         Index("ix_service_request_assignee_order", "assignee_id", "priority", "created_at", "id"),

@@ -126,8 +126,9 @@ def keyset_paginate(session: Session, statement: Select, order: tuple, args,
     problems = []
     key = tuple_(*order)
     keys = statement.with_only_columns(*order)
-    total = session.scalar(select(func.count()).select_from(
-        keys.order_by(None).limit(COUNT_LIMIT + 1).subquery())) or 0
+    total = session.scalar(select(func.count()).select_from(  # the ids alone: index only
+        statement.with_only_columns(order[-1]).order_by(None).limit(COUNT_LIMIT + 1)
+        .subquery())) or 0
     more, total = total > COUNT_LIMIT, min(total, COUNT_LIMIT)
     numbered = max(1, ceil(total / per_page))
     after, before = args.get("after", ""), args.get("before", "")
