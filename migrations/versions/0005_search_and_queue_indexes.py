@@ -82,7 +82,9 @@ def _fill_documents(bind) -> None:
         ("meeting", "SELECT id, title, place, agenda, minutes FROM meeting ORDER BY id"),
     )
     for kind, query in sources:
-        result = bind.execution_options(yield_per=5000).execute(sa.text(query))
+        # yield_per on the statement, not the connection: on the connection it would stay,
+        # and send the DDL after it through a server-side cursor on PostgreSQL.
+        result = bind.execute(sa.text(query).execution_options(yield_per=5000))
         for rows in result.partitions():
             bind.execute(document.insert(), [
                 {"kind": kind, "object_id": row[0], "tokens": _tokens(*row[1:])}
