@@ -10,7 +10,7 @@ from portal.db import Base
 
 class SearchDocument(Base):
     """``tokens`` is written by ``search.service.tokens``; the full-text index over it
-    (FTS5 table ``search_fts`` on SQLite, a GIN index on PostgreSQL) is made by the
+    (an FTS5 table ``search_fts_<kind>`` on SQLite, a GIN index on PostgreSQL) is made by the
     migration, outside the models: see ``search.schema``."""
 
     __tablename__ = "search_document"

@@ -9,7 +9,9 @@ from asking to drop them.
 
 from __future__ import annotations
 
-FTS_TABLE = "search_fts"  # SQLite: fts5(kind, tokens), external content search_document
+FTS_TABLE = "search_fts"  # SQLite: search_fts_<kind>, fts5(tokens), content search_document
+# The kinds with an FTS5 table of their own: a new kind needs a migration that adds one.
+KINDS = ("request", "meeting")
 PG_INDEX = "ix_search_document_tokens"  # PostgreSQL: gin (to_tsvector('simple', tokens))
 
 

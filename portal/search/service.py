@@ -20,7 +20,7 @@ from sqlalchemy import delete, text, update
 from sqlalchemy.orm import Session
 
 from portal.search.models import SearchDocument
-from portal.search.schema import FTS_TABLE
+from portal.search.schema import FTS_TABLE, KINDS
 
 # How many of the newest matches a search looks at: enough for a person to read, and a
 # search costs the same at a million rows as at a thousand.
@@ -88,12 +88,9 @@ class Matches:
     more: bool  # there were more than MATCH_LIMIT: only the newest are in ids
 
 
-def _fts5_query(kind: str, terms: list[Term]) -> str:
-    parts = [f"kind : {kind}"]
-    for term in terms:
-        phrase = '"' + " ".join(term.phrase) + '"'
-        parts.append(f"tokens : {phrase}{' *' if term.prefix else ''}")
-    return " AND ".join(parts)
+def _fts5_query(terms: list[Term]) -> str:
+    return " AND ".join('"' + " ".join(term.phrase) + '"' + (" *" if term.prefix else "")
+                        for term in terms)
 
 
 def _tsquery(terms: list[Term]) -> str:
@@ -110,14 +107,15 @@ def search(session: Session, kind: str, query: str, limit: int = MATCH_LIMIT) ->
     """The ids of the newest objects of this kind whose text has every word of the query;
     None when the query has nothing to search for (only punctuation, say)."""
     terms = query_terms(query)
-    if not terms or not re.fullmatch(r"[a-z_]+", kind):
+    if not terms or kind not in KINDS:
         return None
     if session.get_bind().dialect.name == "sqlite":
+        table = f"{FTS_TABLE}_{kind}"
         rows = session.execute(text(
-            f"SELECT d.object_id FROM {FTS_TABLE} JOIN search_document d "  # noqa: S608
-            f"ON d.id = {FTS_TABLE}.rowid WHERE {FTS_TABLE} MATCH :match "
-            f"ORDER BY {FTS_TABLE}.rowid DESC LIMIT :limit"),
-            {"match": _fts5_query(kind, terms), "limit": limit + 1})
+            f"SELECT d.object_id FROM {table} JOIN search_document d "  # noqa: S608
+            f"ON d.id = {table}.rowid WHERE {table} MATCH :match "
+            f"ORDER BY {table}.rowid DESC LIMIT :limit"),
+            {"match": _fts5_query(terms), "limit": limit + 1})
     else:
         rows = session.execute(text(
             "SELECT object_id FROM search_document WHERE kind = :kind AND "
