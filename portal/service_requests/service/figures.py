@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
 from portal.clock import day_end, day_start, month_start
+from portal.db import bounded_count
 from portal.satisfaction import FORMULA, satisfaction_rate
 from portal.service_requests.models import RequestEvent, ServiceRequest
 from portal.service_requests.service.queue import open_clause, staff_scope
@@ -23,11 +24,7 @@ PANEL_COUNT_LIMIT = 999
 
 
 def _bounded_count(*conditions):
-    """How many requests meet the conditions, counting at most PANEL_COUNT_LIMIT + 1 index
-    entries (a scalar subquery, so that every count of the panel is one statement)."""
-    return select(func.count()).select_from(
-        select(ServiceRequest.id).where(*conditions).limit(PANEL_COUNT_LIMIT + 1).subquery()
-    ).scalar_subquery()
+    return bounded_count(ServiceRequest.id, *conditions, limit=PANEL_COUNT_LIMIT)
 
 
 def panel_counts(session: Session, user: User, now: datetime) -> dict:
