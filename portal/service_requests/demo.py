@@ -167,7 +167,7 @@ def generate(session, count: int, seed: int = 7) -> int:
     _flush(session, batch_requests, batch_events)
     for index in dropped:  # one sorted build each: far quicker than a million inserts
         index.create(session.connection())
-    if dropped:  # the planner needs to know how the data spreads over the new indexes
+    if wanted:  # the planner needs to know how the data spreads over the indexes
         session.execute(text("ANALYZE" if session.get_bind().dialect.name == "sqlite" else
                              "ANALYZE service_request, request_event, search_document"))
     _advance_sequence(session)
