@@ -5,6 +5,7 @@ from sqlalchemy import engine_from_config, pool
 
 import portal.models  # noqa: F401 - imports every model so the metadata is complete
 from portal.db import Base, UTCDateTime
+from portal.search.schema import include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -21,7 +22,8 @@ def render_item(kind, obj, autogen_context):
 def run_migrations_offline() -> None:
     context.configure(url=config.get_main_option("sqlalchemy.url"),
                       target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=True, compare_type=True, render_item=render_item)
+                      render_as_batch=True, compare_type=True, render_item=render_item,
+                      include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -39,7 +41,8 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=True, compare_type=True, render_item=render_item)
+                      render_as_batch=True, compare_type=True, render_item=render_item,
+                      include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -29,6 +29,7 @@ from portal.minutes.models import (  # noqa: F401
 )
 from portal.notices.models import Alert, Notice, NoticeRead  # noqa: F401
 from portal.notifications.models import Notification, OutboxMessage  # noqa: F401
+from portal.search.models import SearchDocument  # noqa: F401
 from portal.service_requests.models import (  # noqa: F401
     ReplyTemplate,
     RequestCategory,

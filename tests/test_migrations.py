@@ -16,6 +16,7 @@ import portal.models  # noqa: F401
 from portal import create_app
 from portal.cli import alembic_config
 from portal.db import Base, make_engine
+from portal.search.schema import include_object
 
 
 @pytest.fixture
@@ -45,7 +46,8 @@ def test_upgrade_matches_models_and_downgrade_unwinds(empty_database_url, test_c
 
         with engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "render_as_batch": True})
+                connection, opts={"compare_type": True, "render_as_batch": True,
+                                  "include_object": include_object})
             differences = compare_metadata(context, Base.metadata)
         assert differences == [], differences
 

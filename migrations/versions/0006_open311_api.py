@@ -2,7 +2,7 @@
 created through the API came with; such a request may have no owner account
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0005
 Create Date: 2026-12-03 05:54:04.145530
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0006'
-down_revision = '0002'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Figures: follow-up of bad ratings, stored monthly reports, an index for ratings and resolutions given in a period
 
 Revision ID: 0007
-Revises: 0002
+Revises: 0006
 Create Date: 2026-12-03 06:02:08.783920
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0007'
-down_revision = '0002'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

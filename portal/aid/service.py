@@ -28,6 +28,7 @@ from portal.aid.models import (
     AidType,
 )
 from portal.clock import next_daily_number, utcnow
+from portal.db import bounded_count
 from portal.files.service import IMAGES_AND_PDF, store_upload
 from portal.notifications.service import notify
 
@@ -810,16 +811,26 @@ def queue_statement(session: Session, *, type_code: str | None, stage: str | Non
     return statement
 
 
-def queue_counts(session: Session, today: date) -> dict[str, int]:
+# The staff home counts this far and then says "999+" (as the requests panel does).
+PANEL_COUNT_LIMIT = 999
+
+
+def queue_counts(session: Session, today: date) -> dict:
+    """New, due soon and overdue, in one statement; each count walks the (stage,
+    stage_due_on) index and stops after PANEL_COUNT_LIMIT + 1 entries (``capped``)."""
     soon = add_working_days(session, today, 2)
-    open_ = AidApplication.stage.in_(OPEN_STAGES)
-    row = session.execute(select(
-        func.count().filter(AidApplication.stage == "submitted"),
-        func.count().filter(open_, AidApplication.stage_due_on >= today,
-                            AidApplication.stage_due_on <= soon),
-        func.count().filter(open_, AidApplication.stage_due_on < today),
-    ).select_from(AidApplication)).one()
-    return {"new": row[0], "soon": row[1], "overdue": row[2]}
+    a, open_ = AidApplication, AidApplication.stage.in_(OPEN_STAGES)
+    counts = {
+        "new": bounded_count(a.id, a.stage == "submitted", limit=PANEL_COUNT_LIMIT),
+        "soon": bounded_count(a.id, open_, a.stage_due_on >= today, a.stage_due_on <= soon,
+                              limit=PANEL_COUNT_LIMIT),
+        "overdue": bounded_count(a.id, open_, a.stage_due_on < today, limit=PANEL_COUNT_LIMIT),
+    }
+    row = session.execute(select(*[value.label(key) for key, value in counts.items()])).one()
+    values = {key: min(value or 0, PANEL_COUNT_LIMIT) for key, value in row._mapping.items()}
+    values["capped"] = {key for key, value in row._mapping.items()
+                        if (value or 0) > PANEL_COUNT_LIMIT}
+    return values
 
 
 def staff_application(session: Session, ref: str) -> AidApplication | None:

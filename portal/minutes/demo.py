@@ -10,6 +10,8 @@ from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.minutes import service
 from portal.minutes.models import Meeting, MeetingKind, Resolution, ResolutionStatus
+from portal.search import service as search
+from portal.search.models import SearchDocument
 
 MEETINGS = [
     {
@@ -100,11 +102,17 @@ def _load_many(session, count: int, author_id: int | None) -> None:
     session.execute(insert(Meeting), rows)
     ids = session.execute(select(Meeting.id, Meeting.form_key)
                           .where(Meeting.form_key.in_([row["form_key"] for row in rows])))
-    resolutions = []
+    resolutions, documents = [], []
+    by_key = {row["form_key"]: row for row in rows}
     for meeting_id, key in ids:
+        row = by_key[key]
+        documents.append({"kind": service.SEARCH_KIND, "object_id": meeting_id,
+                          "tokens": search.tokens(row["title"], row["place"], row["agenda"],
+                                                  row["minutes"])})
         for number in range(2):
             resolutions.append({"meeting_id": meeting_id, "form_key": f"{key}-r{number}",
                                 "text": "落实会议决定事项", "responsible": "社区居委会",
                                 "due_on": date(2027, 6, 30), "status": "in_progress",
                                 "progress": 50, "created_at": now, "updated_at": now})
     session.execute(insert(Resolution), resolutions)
+    session.execute(insert(SearchDocument), documents)

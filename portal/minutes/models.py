@@ -38,7 +38,8 @@ class Meeting(Base):
     """A meeting and its minutes. Drafted, then published; published edits keep versions."""
 
     __tablename__ = "meeting"
-    __table_args__ = (Index("ix_meeting_published_held", "published", "held_on", "id"),)
+    __table_args__ = (Index("ix_meeting_published_held", "published", "held_on", "id"),
+                      Index("ix_meeting_updated", "updated_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -107,7 +108,8 @@ class Resolution(Base):
     """A decision of a meeting (决议) and how far it has got."""
 
     __tablename__ = "resolution"
-    __table_args__ = (Index("ix_resolution_status_due", "status", "due_on"),)
+    __table_args__ = (Index("ix_resolution_status_due", "status", "due_on"),
+                      Index("ix_resolution_updated", "updated_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"),

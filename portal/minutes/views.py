@@ -25,7 +25,8 @@ def _year() -> int | None:
 def index():
     kind = request.args.get("kind") or None
     query = request.args.get("q", "").strip()
-    statement = service.published_statement(kind, _year(), query)
+    statement = service.published_statement(kind, _year(),
+                                            service.search_text(db.session, query))
     page = paginate(db.session, statement, page_number(), per_page=20)
     counts = service.resolution_counts(db.session, [meeting.id for meeting in page.items])
     return render("minutes/index.html", "minutes/_list.html", page=page, counts=counts,

@@ -30,7 +30,7 @@ from portal.web.errors import form_view
 from portal.web.exports import export_response
 from portal.web.forms import ActionForm
 from portal.web.inputs import bounded_int, int_arg
-from portal.web.pagination import page_number, paginate
+from portal.web.pagination import keyset_paginate
 from portal.web.render import refused, render, wants_fragment
 
 bp = staff_blueprint("staff_requests", __name__, "/staff")
@@ -41,8 +41,9 @@ def require_triage():
     deny_unless(Permission.TRIAGE_REQUESTS)
 
 
-def _filters():
-    filters = service.QueueFilters.from_args(request.args)
+def _filters(categories=None):
+    filters = service.QueueFilters.from_args(
+        request.args, category_ids=None if categories is None else {c.id for c in categories})
     if not current_user.can(Permission.ASSIGN_REQUESTS):
         filters.team = ""  # front-line staff see their own team's work
     return filters
@@ -51,15 +52,18 @@ def _filters():
 @bp.get("/queue")
 def queue():
     now = utcnow()
-    filters = _filters()
-    statement = service.queue_statement(current_user, filters, now)
-    page = paginate(db.session, service.queue_page_statement(statement), page_number(),
-                    per_page=25)
+    categories = service.categories(db.session, active_only=False)
+    filters = _filters(categories)
+    matches = service.text_search(db.session, filters)
+    statement = service.queue_statement(current_user, filters, now,
+                                        matches.ids if matches else None)
+    page = keyset_paginate(db.session, statement, service.QUEUE_ORDER, request.args,
+                           per_page=25, options=service.QUEUE_ROW_OPTIONS)
     staff = service.triage_staff(db.session) if current_user.can(
         Permission.ASSIGN_REQUESTS) else []
     return render("service_requests/staff/queue.html", "service_requests/staff/_queue.html",
-                  page=page, filters=filters, now=now, staff=staff,
-                  categories=service.categories(db.session, active_only=False),
+                  page=page, filters=filters, problems=[*filters.problems, *page.problems],
+                  now=now, staff=staff, categories=categories,
                   is_overdue=service.is_overdue, teams=service.ROUTING_ROLES,
                   statuses=service.STATUSES, action=ActionForm(formdata=None))
 
@@ -67,7 +71,9 @@ def queue():
 @bp.get("/queue.<any(csv, xlsx):fmt>")
 def export(fmt):
     filters = _filters()
-    statement = service.queue_statement(current_user, filters, utcnow())
+    matches = service.text_search(db.session, filters)
+    statement = service.queue_statement(current_user, filters, utcnow(),
+                                        matches.ids if matches else None)
     english = not str(get_locale()).startswith("zh")
     audit_record(db.session, current_user, "requests", "export", "",
                  ", ".join(f"{key}={value}" for key, value in filters.as_args().items()))

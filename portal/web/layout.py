@@ -6,7 +6,7 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 
 from portal.registry import registry
-from portal.web.pagination import url_args_for_page
+from portal.web.pagination import keyset_url_args, url_args_for_page
 
 
 def _navigation():
@@ -33,6 +33,7 @@ def _page_url(number: int) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(navigation=_navigation, banners=_banners, page_url=_page_url)
+    app.jinja_env.globals.update(navigation=_navigation, banners=_banners, page_url=_page_url,
+                                  keyset_url_args=keyset_url_args)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -39,12 +39,18 @@ from portal.service_requests.service.lifecycle import (  # noqa: F401
 )
 from portal.service_requests.service.queue import (  # noqa: F401
     EXPORT_HEADERS,
+    QUEUE_ORDER,
+    QUEUE_ROW_OPTIONS,
+    SEARCH_KIND,
     QueueFilters,
     export_rows,
     get_for_staff,
+    index_text,
+    open_clause,
     queue_page_statement,
     queue_statement,
     staff_scope,
+    text_search,
 )
 from portal.service_requests.service.rates import (  # noqa: F401
     Narrowing,

@@ -24,7 +24,7 @@ from portal.service_requests.models import (
     RequestPhoto,
     ServiceRequest,
 )
-from portal.service_requests.service.queue import staff_scope
+from portal.service_requests.service.queue import index_text, staff_scope
 from portal.service_requests.service.rules import (
     ACCEPTED,
     CLOSED,
@@ -78,6 +78,7 @@ def submit(session: Session, owner: User | None, *, category: RequestCategory, d
         stored.attached = True
         session.add(RequestPhoto(request_id=request.id, file_id=stored.id))
     _event(session, request, owner, "status", public=True, to_status=SUBMITTED, now=now)
+    index_text(session, request)
     session.flush()
     return request
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import Select, false, or_, select, true
+from sqlalchemy import Select, false, literal_column, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from portal.accounts.models import User
 from portal.accounts.roles import Permission
 from portal.satisfaction import Level
+from portal.search import service as search
 from portal.service_requests.models import RequestCategory, ServiceRequest
 from portal.service_requests.service.rules import (
     OPEN,
@@ -23,6 +25,11 @@ from portal.service_requests.service.rules import (
 )
 from portal.service_requests.service.sla import overdue_clause
 from portal.web.inputs import bounded_int
+
+SEARCH_KIND = "request"
+# Priority, then longest waiting: the order every ix_service_request_*order index ends in.
+QUEUE_ORDER = (ServiceRequest.priority, ServiceRequest.created_at, ServiceRequest.id)
+QUEUE_ROW_OPTIONS = (joinedload(ServiceRequest.assignee),)
 
 
 def staff_scope(user: User):
@@ -51,26 +58,49 @@ class QueueFilters:
     overdue: bool = False
     q: str = ""
     team: str = ""  # a role; "" = the viewer's own team (front line) or everything
+    # What the address asked for that no filter takes, said on the page (never dropped
+    # silently): translated sentences.
+    problems: list = field(default_factory=list, compare=False)
 
     @classmethod
-    def from_args(cls, args) -> QueueFilters:
-        def number(name, allowed=None):
-            value = bounded_int(args.get(name))
-            return value if allowed is None or value in allowed else None
+    def from_args(cls, args, category_ids=None) -> QueueFilters:
+        problems = []
 
-        status = args.get("status", "")
-        team = args.get("team", "")
-        assignee = args.get("assignee", "").strip()
-        if assignee not in ("mine", "unassigned"):
+        def given(name):
+            return args.get(name, "").strip()
+
+        priority = bounded_int(given("priority"))
+        if given("priority") and priority not in (1, 2, 3):
+            problems.append(_l("There is no priority “%(value)s”: the priorities are 1, 2 and "
+                               "3. The list shows every priority.", value=given("priority")))
+            priority = None
+        category = bounded_int(given("category"))
+        if given("category") and (category is None or (category_ids is not None and
+                                                       category not in category_ids)):
+            problems.append(_l("There is no category “%(value)s”. The list shows every "
+                               "category.", value=given("category")))
+            category = None
+        status = given("status")
+        if status not in (*STATUSES, "all", ""):
+            problems.append(_l("There is no status “%(value)s”. The list shows the open "
+                               "requests.", value=status))
+            status = ""
+        team = given("team")
+        if team not in {r.value for r in ROUTING_ROLES} | {""}:
+            problems.append(_l("There is no team “%(value)s”. The list shows every team.",
+                               value=team))
+            team = ""
+        assignee = given("assignee")
+        if assignee not in ("", "mine", "unassigned"):
             staff_id = bounded_int(assignee)
+            if staff_id is None:
+                problems.append(_l("“%(value)s” is not a member of staff. The list shows "
+                                   "everyone's requests.", value=assignee))
             assignee = "" if staff_id is None else str(staff_id)
-        return cls(status=status if status in (*STATUSES, "all") else "",
-                   category=number("category"), priority=number("priority", (1, 2, 3)),
-                   assignee=assignee,
-                   building=args.get("building", "").strip()[:20],
+        return cls(status=status, category=category, priority=priority, assignee=assignee,
+                   building=given("building")[:20],
                    overdue=args.get("overdue") in ("1", "on", "true"),
-                   q=args.get("q", "").strip()[:100],
-                   team=team if team in {r.value for r in ROUTING_ROLES} else "")
+                   q=given("q")[:100], team=team, problems=problems)
 
     def as_args(self) -> dict:
         values = {"status": self.status, "category": self.category, "priority": self.priority,
@@ -79,10 +109,19 @@ class QueueFilters:
         return {key: value for key, value in values.items() if value not in ("", None)}
 
 
-def queue_statement(user: User, filters: QueueFilters, now: datetime) -> Select:
+def open_clause():
+    """status IN the open statuses, written with literal values so that the planner sees it
+    implies the WHERE of the partial ix_service_request_open* indexes."""
+    return ServiceRequest.status.in_([literal_column(f"'{status}'") for status in OPEN])
+
+
+def queue_statement(user: User, filters: QueueFilters, now: datetime,
+                    matching_ids: list[int] | None = None) -> Select:
+    """The filtered queue in its order. A text search is done by the search service first:
+    ``matching_ids`` are the requests whose text matched (None: no text search)."""
     statement = select(ServiceRequest).where(staff_scope(user))
     if filters.status == "":
-        statement = statement.where(ServiceRequest.status.in_(OPEN))
+        statement = statement.where(open_clause())
     elif filters.status != "all":
         statement = statement.where(ServiceRequest.status == filters.status)
     if filters.team:
@@ -100,23 +139,39 @@ def queue_statement(user: User, filters: QueueFilters, now: datetime) -> Select:
     if filters.building:
         statement = statement.where(ServiceRequest.building == filters.building)
     if filters.overdue:
-        statement = statement.where(overdue_clause(now))
+        statement = statement.where(overdue_clause(now, open_clause()))
     if filters.q:
         query = filters.q.upper().replace(" ", "")
         if REF_PATTERN.match(query):
             statement = statement.where(ServiceRequest.ref == query)
         else:
-            like = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            statement = statement.where(or_(ServiceRequest.description.ilike(like + "%",
-                                                                             escape="\\"),
-                                            ServiceRequest.ref.ilike(like + "%", escape="\\")))
-    # Priority, then longest waiting: the order ix_service_request_order walks without sorting.
-    return statement.order_by(ServiceRequest.priority, ServiceRequest.created_at,
-                              ServiceRequest.id)
+            statement = statement.where(ServiceRequest.id.in_(matching_ids or []))
+    return statement.order_by(*QUEUE_ORDER)
+
+
+def text_search(session: Session, filters: QueueFilters):
+    """The search service's matches for the queue's ?q= (None when it is a reference or
+    empty); a query with nothing to search for is said on the page."""
+    if not filters.q or REF_PATTERN.match(filters.q.upper().replace(" ", "")):
+        return None
+    matches = search.search(session, SEARCH_KIND, filters.q)
+    if matches is None:
+        filters.problems.append(_l("“%(value)s” has no letters or digits to search for.",
+                                   value=filters.q))
+        return search.Matches(ids=[], more=False)
+    if matches.more:
+        filters.problems.append(_l(
+            "More than %(limit)s requests contain these words: only the newest %(limit)s are "
+            "listed. Add a word to narrow the search.", limit=search.MATCH_LIMIT))
+    return matches
+
+
+def index_text(session: Session, request: ServiceRequest) -> None:
+    search.index(session, SEARCH_KIND, request.id, request.description, request.ref)
 
 
 def queue_page_statement(statement: Select) -> Select:
-    return statement.options(joinedload(ServiceRequest.assignee))
+    return statement.options(*QUEUE_ROW_OPTIONS)
 
 
 EXPORT_HEADERS = (

@@ -51,8 +51,11 @@ def rating_open(request: ServiceRequest, now: datetime, sla: Sla | None = None) 
             and now < request.resolved_at + timedelta(days=sla.rating_days))
 
 
-def overdue_clause(now: datetime):
-    return and_(ServiceRequest.status.in_(OPEN), or_(
+def overdue_clause(now: datetime, is_open=None):
+    """Open and past a deadline. ``is_open`` is the open-status clause to use (queue's
+    open_clause, which the partial indexes recognise); by default a plain IN."""
+    is_open = ServiceRequest.status.in_(OPEN) if is_open is None else is_open
+    return and_(is_open, or_(
         and_(ServiceRequest.first_response_at.is_(None), ServiceRequest.respond_by < now),
         ServiceRequest.resolve_by < now))
 
