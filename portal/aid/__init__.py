@@ -31,11 +31,12 @@ def _panel(user) -> dict:
 
 
 def init_app(app: Flask) -> None:
-    from portal.aid import board, demo, service, staff_views, views
+    from portal.aid import board, demo, service, staff_settings_views, staff_views, views
     from portal.aid.money import format_yuan
 
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)
+    app.register_blueprint(staff_settings_views.bp)
     app.jinja_env.filters["yuan"] = format_yuan
 
     registry(app).add(
@@ -43,12 +44,13 @@ def init_app(app: Flask) -> None:
              _l("Minimum living allowance, temporary help, elderly and disability support. "
                 "Follow your application."), order=20),
         StaffLink("aid_staff.queue", _l("Aid applications"), Permission.REVIEW_AID, order=20),
-        StaffLink("aid_staff.types", _l("Aid types"), Permission.MANAGE_AID_TYPES, order=21),
-        StaffLink("aid_staff.audit_log", _l("Aid audit log"), Permission.READ_AUDIT_LOG,
+        StaffLink("aid_settings.types", _l("Aid types"), Permission.MANAGE_AID_TYPES, order=21),
+        StaffLink("aid_settings.audit_log", _l("Aid audit log"), Permission.READ_AUDIT_LOG,
                   order=22),
         StaffPanel("aid/staff/_panel.html", _panel, Permission.REVIEW_AID, order=20),
         board.SECTION,
-        FileAccessRule("aid", _may_view_file),
+        FileAccessRule(service.AREA, _may_view_file),
+        *service.AUDIT_ACTIONS,
         ReferenceData("aid types", service.seed_types, order=20),
         DemoLoader("aid", demo.load, order=20, scale_option="aid",
                    scale_help="Also generate N aid applications."),

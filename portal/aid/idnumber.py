@@ -8,14 +8,14 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from portal.errors import DomainError
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 
 
-class InvalidIdNumber(ValueError):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class InvalidIdNumber(DomainError):
+    """Caught by the form validators, which show its message on the field."""
 
 
 def normalise(value: str) -> str:

@@ -12,7 +12,10 @@ from sqlalchemy import func, select
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.aid import demo, service
-from portal.aid.models import AidApplication, AidAudit, AidFile
+from portal.aid.models import AidApplication, AidFile
+from portal.audit.models import AuditEntry
+from portal.clock import today
+from portal.files.service import IMAGES_AND_PDF, take_uploads
 from tests.aid.conftest import VALID_ID, jpeg_bytes, pdf_bytes
 from tests.conftest import sign_in
 
@@ -137,8 +140,9 @@ def submitted(app, db, build_application, make_user):
 
     application.stage = "draft"
     with app.test_request_context():
-        service.attach_uploads(db, application, "id_card",
-                               [FileStorage(io.BytesIO(jpeg_bytes()), "id.jpg")])
+        uploads = take_uploads(db, [FileStorage(io.BytesIO(jpeg_bytes()), "id.jpg")],
+                               owner_id=owner.id, area=service.AREA, allowed=IMAGES_AND_PDF)
+        service.attach_files(db, application, "id_card", uploads.files)
     application.stage = "submitted"
     db.commit()
     return owner, application
@@ -174,23 +178,23 @@ def test_staff_view_is_audited_and_ids_masked_until_reveal(app, db, submitted, s
     client = staff_client(Role.CIVIL_AFFAIRS)
     with app.app_context():
         plain = service.reveal_ids(application)["applicant"]
-    before = db.scalar(select(func.count()).select_from(AidAudit))
+    before = db.scalar(select(func.count()).select_from(AuditEntry))
     page = client.get(f"/staff/aid/{application.ref}").get_data(as_text=True)
-    assert db.scalar(select(func.count()).select_from(AidAudit)) == before + 1
+    assert db.scalar(select(func.count()).select_from(AuditEntry)) == before + 1
     assert plain not in page and application.id_masked in page
     token = db.scalar(select(AidFile)).stored_file.token
     assert client.get(f"/files/{token}").status_code == 200
     response = client.post(f"/staff/aid/{application.ref}/reveal",
                            data={"csrf_token": _token(client, f"/staff/aid/{application.ref}")})
     assert plain in response.get_data(as_text=True)
-    actions = db.scalars(select(AidAudit.action).order_by(AidAudit.id)).all()
+    actions = db.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions[-1] == "reveal"
     assert client.get(f"/staff/aid/{application.ref}/reveal").status_code == 405
     # the director reads the log; the civil affairs officer may not
     assert client.get("/staff/aid/audit").status_code == 403
     director = staff_client(Role.DIRECTOR)
     log = director.get("/staff/aid/audit").get_data(as_text=True)
-    assert application.ref in log and "reveal" in log
+    assert application.ref in log and "查看完整身份证号" in log
 
 
 def test_staff_return_and_accept_over_http(db, submitted, staff_client):
@@ -211,14 +215,14 @@ def test_staff_return_and_accept_over_http(db, submitted, staff_client):
     assert response.status_code == 422
     export = client.get("/staff/aid/export.csv")
     assert application.ref in export.get_data(as_text=True)
-    assert db.scalars(select(AidAudit.action).order_by(AidAudit.id.desc())).first() == "export"
+    assert db.scalars(select(AuditEntry.action).order_by(AuditEntry.id.desc())).first() == "export"
 
 
 def test_public_notices_show_only_masked_data(app, db, build_application, make_user,
                                               client):
     staff = make_user(Role.CIVIL_AFFAIRS)
     application = build_application(make_user(Role.RESIDENT), stage="notice", staff=staff,
-                                     today=service.local_today())
+                                     today=today())
     html = client.get("/aid/notices").get_data(as_text=True)
     assert "张**" in html and "张三丰" not in html and "900" in html
     assert application.id_masked not in html
@@ -244,11 +248,11 @@ def test_queue_query_budget_does_not_grow(app, db, types, make_user, staff_clien
     client = staff_client(Role.CIVIL_AFFAIRS)
     owner = db.scalar(select(User).where(User.phone == "13800000001"))
     with app.app_context():
-        demo._bulk(db, 20, [owner], random.Random(1), service.local_today())
+        demo._bulk(db, 20, [owner], random.Random(1), today())
     db.commit()
     small = _queue_queries(client, count_queries)
     with app.app_context():
-        demo._bulk(db, 2000, [owner], random.Random(1), service.local_today())
+        demo._bulk(db, 2000, [owner], random.Random(1), today())
     db.commit()
     assert db.scalar(select(func.count()).select_from(AidApplication)) == 2000
     large = _queue_queries(client, count_queries)
