@@ -64,8 +64,8 @@ class StartForm(Form):
     aid_type = RadioField(_l("What would you like to apply for?"), choices=[],
                           validators=[InputRequired(_l("Choose what to apply for."))])
     # Only asked for temporary assistance, so checked by hand rather than as a required choice.
-    kind = RadioField(_l("For temporary assistance: what happened?"), choices=_enum_choices(AidKind),
-                      validate_choice=False)
+    kind = RadioField(_l("For temporary assistance: what happened?"),
+                      choices=_enum_choices(AidKind), validate_choice=False)
     start_key = HiddenField()
 
     def validate_kind(self, field):
@@ -250,7 +250,8 @@ class TypeForm(Form):
 
 
 class NewTypeForm(TypeForm):
-    code = StringField(lazy_pgettext("aid type", "Code"), filters=[lambda value: (value or "").strip().lower()],
+    code = StringField(lazy_pgettext("aid type", "Code"),
+                       filters=[lambda value: (value or "").strip().lower()],
                        validators=[DataRequired(_l("Enter a short code, for example "
                                                    "medical."))])
 

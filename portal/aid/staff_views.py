@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from portal.accounts.permissions import deny_unless, staff_blueprint
 from portal.accounts.roles import Permission
-from portal.aid import forms, service
+from portal.aid import forms, idnumber, service
 from portal.audit import service as audit
 from portal.clock import today
 from portal.errors import DomainError
@@ -39,7 +39,7 @@ def _audit(application, action: str, detail: str = "") -> None:
                  application.ref if application is not None else "", detail)
 
 
-def _queue_page(filters, search_form, status=200, searched=False):
+def _queue_page(filters, search_form, status=200, searched=""):
     statement = service.queue_statement(db.session, filters, today())
     page = paginate(db.session, statement, 1 if searched else page_number(), per_page=50)
     return render(QUEUE_PAGE, QUEUE_FRAGMENT, status=status, page=page, filters=filters,
@@ -65,7 +65,9 @@ def search():
     filters.id_number = form.id_number.data
     _audit(None, "search")
     db.session.commit()
-    return _queue_page(filters, form, searched=True)
+    # The page names the number masked only, and the box comes back empty.
+    return _queue_page(filters, forms.IdSearchForm(formdata=None),
+                       searched=idnumber.mask(filters.id_number))
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")
