@@ -30,7 +30,7 @@ def _signed_in(app, phone):
 
 
 def test_a_fresh_init_offers_the_four_aid_types_and_staff_can_add_one(
-        make_app, empty_database_url):  # noqa: F811
+        empty_database_url, make_app):  # noqa: F811 - the database outlives the app
     app = make_app(DATABASE_URL=empty_database_url)
     runner = app.test_cli_runner()
     for _ in range(2):  # idempotent
