@@ -265,12 +265,7 @@ class IdSearchForm(Form):
     """Sent by POST, so the number never lands in a URL, a log line or the browser history."""
 
     id_number = StringField(_l("Find by ID number"), filters=[digits_only],
-                            validators=[DataRequired(_l("Enter an ID number."))])
-
-    def validate_id_number(self, field):
-        field.data = idnumber.normalise(field.data or "")
-        if not re.fullmatch(r"\d{17}[\dX]|\d{15}", field.data):
-            raise ValidationError(_l("Enter the 18 characters of the ID number."))
+                            validators=[IdNumber()])
 
 
 class HolidayForm(Form):

@@ -64,7 +64,7 @@ def test_a_bad_id_number_search_answers_422_and_keeps_the_queue(sent, staff_clie
         "csrf_token": csrf_token(client, "/staff/aid"), "id_number": "12345"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "请输入18位身份证号" in html and first.ref in html
+    assert "身份证号码应为 18 位" in html and first.ref in html
 
 
 def test_export_is_excel_ready_csv_and_xlsx_with_labels(db, sent, types, staff_client):
