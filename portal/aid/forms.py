@@ -99,6 +99,21 @@ class MemberForm(Form):
     status = SelectField(_l("Status"), choices=_enum_choices(MemberStatus))
 
 
+def income_defaults(application, back: str = "") -> dict:
+    """What the income page shows before anything is typed: the amounts saved so far."""
+    defaults = {"applicant_income": money.format_yuan(application.income_fen).replace(",", ""),
+                "irregular": application.irregular_income,
+                "circumstances": application.circumstances or "",
+                "back": back}
+    if application.aid_type.asks_assets:
+        defaults.update(housing=application.housing,
+                        vehicles="" if application.vehicles is None else str(application.vehicles),
+                        savings=money.format_yuan(application.savings_fen).replace(",", ""))
+    for member in application.members:
+        defaults[f"member_{member.id}"] = money.format_yuan(member.income_fen).replace(",", "")
+    return defaults
+
+
 def income_form(application, formdata=None, **defaults):
     """The income page: one amount for the applicant and one per household member."""
 

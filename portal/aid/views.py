@@ -10,7 +10,14 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from portal.aid import service
-from portal.aid.forms import ApplicantForm, ConsentForm, MemberForm, StartForm, income_form
+from portal.aid.forms import (
+    ApplicantForm,
+    ConsentForm,
+    MemberForm,
+    StartForm,
+    income_defaults,
+    income_form,
+)
 from portal.clock import today, utcnow
 from portal.errors import DomainError
 from portal.extensions import db
@@ -195,22 +202,6 @@ def household_done(key):
 
 # --- 3. Income and assets ----------------------------------------------------------------------
 
-def _income_defaults(application):
-    from portal.aid.money import format_yuan
-
-    defaults = {"applicant_income": format_yuan(application.income_fen).replace(",", ""),
-                "irregular": application.irregular_income,
-                "circumstances": application.circumstances or "",
-                "back": request.args.get("back", "")}
-    if application.aid_type.asks_assets:
-        defaults.update(housing=application.housing,
-                        vehicles="" if application.vehicles is None else str(application.vehicles),
-                        savings=format_yuan(application.savings_fen).replace(",", ""))
-    for member in application.members:
-        defaults[f"member_{member.id}"] = format_yuan(member.income_fen).replace(",", "")
-    return defaults
-
-
 @bp.route("/<key>/income", methods=["GET", "POST"])
 @login_required
 @form_view
@@ -219,7 +210,8 @@ def income(key):
     if done:
         return done
     if request.method == "GET":
-        form = income_form(application, formdata=None, **_income_defaults(application))
+        defaults = income_defaults(application, request.args.get("back", ""))
+        form = income_form(application, formdata=None, **defaults)
         return render("aid/income.html", form=form, application=application)
     form = income_form(application, formdata=request.form)
     if not form.validate_on_submit():
