@@ -25,7 +25,6 @@ class Step:
     todo: object = ""
 
 
-
 def progress_steps(session: Session, application: AidApplication) -> list[Step]:
     """Every stage the application goes through, done or still to come, with its dates.
 
