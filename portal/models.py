@@ -4,7 +4,6 @@ from portal.accounts.models import AuthAttempt, User, UserGrant  # noqa: F401
 from portal.activities.models import Activity, CalendarFeed, Signup  # noqa: F401
 from portal.aid.models import (  # noqa: F401
     AidApplication,
-    AidAudit,
     AidEvent,
     AidFile,
     AidHoliday,

@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import make_url
 
 import portal.models  # noqa: F401
@@ -57,4 +57,58 @@ def test_upgrade_matches_models_and_downgrade_unwinds(empty_database_url, test_c
 
         command.upgrade(config, "head")
         assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_aid_audit_rows_move_into_the_one_audit_log(empty_database_url, test_config,
+                                                    password_hash):
+    from datetime import UTC, datetime
+
+    from sqlalchemy.orm import Session
+
+    from portal.accounts.models import User
+    from portal.aid.models import AidApplication, AidType
+    from portal.aid.service import seed_types
+
+    app = create_app({**test_config, "DATABASE_URL": empty_database_url})
+    engine = app.extensions["db_engine"]
+    with app.app_context():
+        config = alembic_config()
+        command.upgrade(config, "0002")
+        with Session(engine) as session:
+            staff = User(phone="13900000002", name="李民政", password_hash=password_hash,
+                         role="civil_affairs")
+            session.add(staff)
+            seed_types(session)
+            dibao = session.scalar(select(AidType).where(AidType.code == "dibao"))
+            session.flush()
+            application = AidApplication(key="dkey", start_key="skey", applicant_id=staff.id,
+                                         type_id=dibao.id, stage="submitted",
+                                         sections_done=[], ref="A20261102-0001")
+            session.add(application)
+            session.flush()
+            at = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+            for action, application_id, detail in (("view", application.id, ""),
+                                                   ("return_form", application.id, "户口簿"),
+                                                   ("search", None, "ID number lookup")):
+                session.execute(text(
+                    "INSERT INTO aid_audit (at, actor_id, application_id, action, detail) "
+                    "VALUES (:at, :actor, :application, :action, :detail)"),
+                    {"at": at, "actor": staff.id, "application": application_id,
+                     "action": action, "detail": detail})
+            session.commit()
+
+        command.upgrade(config, "head")
+        assert "aid_audit" not in inspect(engine).get_table_names()
+        with engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT area, action, target, detail FROM audit_entry ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [
+            ("aid", "view", "A20261102-0001", ""),
+            ("aid", "return", "A20261102-0001", "户口簿"),
+            ("aid", "search", "", "ID number lookup")]
+
+        command.downgrade(config, "0002")
+        assert "aid_audit" in inspect(engine).get_table_names()
+        command.downgrade(config, "base")
     engine.dispose()

@@ -1,7 +1,7 @@
 """Periodic jobs: one schedule row per job, claimed by one worker per slot, and the log of runs
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-03 06:08:45.772922
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -56,19 +56,8 @@ def upgrade() -> None:
     with op.batch_alter_table('request_event', schema=None) as batch_op:
         batch_op.create_index('ix_request_event_kind_at', ['kind', 'created_at'], unique=False)
 
-    # The aid audit becomes part of the one audit log: its lines move over, oldest first.
-    # (aid_audit itself stays, append-only, and nothing writes to it any more.)
-    op.execute(
-        "INSERT INTO audit_entry (at, actor_id, area, action, target, detail) "
-        "SELECT aid_audit.at, aid_audit.actor_id, 'aid', aid_audit.action, "
-        "COALESCE(aid_application.ref, aid_application.key, ''), aid_audit.detail "
-        "FROM aid_audit LEFT JOIN aid_application "
-        "ON aid_application.id = aid_audit.application_id ORDER BY aid_audit.id")
-
-
 
 def downgrade() -> None:
-    # The aid lines copied into audit_entry stay: the log is append-only.
     with op.batch_alter_table('request_event', schema=None) as batch_op:
         batch_op.drop_index('ix_request_event_kind_at')
 

@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 
 from portal.accounts.roles import Permission
 from portal.registry import (
-    AuditAction,
     DemoLoader,
     FileAccessRule,
     ReferenceData,
@@ -32,11 +31,12 @@ def _panel(user) -> dict:
 
 
 def init_app(app: Flask) -> None:
-    from portal.aid import board, demo, service, staff_views, views
+    from portal.aid import board, demo, service, staff_settings_views, staff_views, views
     from portal.aid.money import format_yuan
 
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)
+    app.register_blueprint(staff_settings_views.bp)
     app.jinja_env.filters["yuan"] = format_yuan
 
     registry(app).add(
@@ -44,11 +44,11 @@ def init_app(app: Flask) -> None:
              _l("Minimum living allowance, temporary help, elderly and disability support. "
                 "Follow your application."), order=20),
         StaffLink("aid_staff.queue", _l("Aid applications"), Permission.REVIEW_AID, order=20),
-        StaffLink("aid_staff.types", _l("Aid types"), Permission.MANAGE_AID_TYPES, order=21),
+        StaffLink("aid_settings.types", _l("Aid types"), Permission.MANAGE_AID_TYPES, order=21),
         StaffPanel("aid/staff/_panel.html", _panel, Permission.REVIEW_AID, order=20),
         board.SECTION,
-        *(AuditAction("aid", key, label) for key, label in service.AUDIT_ACTIONS.items()),
-        FileAccessRule("aid", _may_view_file),
+        FileAccessRule(service.AREA, _may_view_file),
+        *service.AUDIT_ACTIONS,
         ReferenceData("aid types", service.seed_types, order=20),
         DemoLoader("aid", demo.load, order=20, scale_option="aid",
                    scale_help="Also generate N aid applications."),

@@ -11,6 +11,8 @@ from sqlalchemy import func, insert, select
 from portal.accounts import service as accounts
 from portal.aid import crypto, idnumber, service
 from portal.aid.models import AidApplication
+from portal.clock import today as clock_today
+from portal.clock import utcnow
 
 DEMO_STAFF_PHONE = "13900000002"  # 李民政, civil affairs
 
@@ -37,7 +39,7 @@ def _draft(session, user, code, kind, key, rng, members=1):
                         vehicles=0 if aid_type.asks_assets else None,
                         savings_fen=200000 if aid_type.asks_assets else None,
                         circumstances="")
-    service.save_consent(application, datetime.now(UTC))
+    service.save_consent(application, utcnow())
     return application
 
 
@@ -53,8 +55,8 @@ def _load(session, echo, scale) -> None:
     zhang = accounts.find_by_phone(session, "13800000001")
     liu = accounts.find_by_phone(session, "13800000002")
     rng = random.Random(2026)
-    today = service.local_today()
-    now = datetime.now(UTC)
+    today = clock_today()
+    now = utcnow()
     if staff and zhang and liu:
         # 张阿姨: a 低保 application in public notice; 刘大爷: an accepted elderly-care one,
         # a draft, and an emergency temporary assistance already paid.

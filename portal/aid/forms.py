@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,8 +20,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.aid import idnumber, money
-from portal.aid.service import HOUSING, KINDS, RELATIONS, STATUSES
-from portal.web.forms import Form, digits_only
+from portal.aid.service import AidKind, Housing, MemberStatus, Relation
+from portal.web.forms import Form, digits_only, files_only
 
 
 class IdNumber:
@@ -55,18 +56,22 @@ def _choices(mapping):
     return [SelectChoice(key, label) for key, label in mapping.items()]
 
 
+def _enum_choices(enum):
+    return [SelectChoice(value, label) for value, label in enum.choices()]
+
+
 class StartForm(Form):
     aid_type = RadioField(_l("What would you like to apply for?"), choices=[],
                           validators=[InputRequired(_l("Choose what to apply for."))])
     # Only asked for temporary assistance, so checked by hand rather than as a required choice.
-    kind = RadioField(_l("For temporary assistance: what happened?"), choices=_choices(KINDS),
-                      validate_choice=False)
+    kind = RadioField(_l("For temporary assistance: what happened?"),
+                      choices=_enum_choices(AidKind), validate_choice=False)
     start_key = HiddenField()
 
     def validate_kind(self, field):
         if self.aid_type.data != "temporary":
             field.data = None
-        elif field.data not in KINDS:
+        elif field.data not in AidKind._value2member_map_:
             raise ValidationError(_l("Choose whether this is an emergency or sudden spending."))
 
 
@@ -88,10 +93,25 @@ class ApplicantForm(Form):
 class MemberForm(Form):
     member_name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")),
                                                       Length(max=40)])
-    relation = SelectField(_l("Relation to you"), choices=_choices(RELATIONS))
+    relation = SelectField(_l("Relation to you"), choices=_enum_choices(Relation))
     member_id_number = StringField(_l("ID number"), filters=[digits_only],
                                    validators=[IdNumber()])
-    status = SelectField(_l("Status"), choices=_choices(STATUSES))
+    status = SelectField(_l("Status"), choices=_enum_choices(MemberStatus))
+
+
+def income_defaults(application, back: str = "") -> dict:
+    """What the income page shows before anything is typed: the amounts saved so far."""
+    defaults = {"applicant_income": money.format_yuan(application.income_fen).replace(",", ""),
+                "irregular": application.irregular_income,
+                "circumstances": application.circumstances or "",
+                "back": back}
+    if application.aid_type.asks_assets:
+        defaults.update(housing=application.housing,
+                        vehicles="" if application.vehicles is None else str(application.vehicles),
+                        savings=money.format_yuan(application.savings_fen).replace(",", ""))
+    for member in application.members:
+        defaults[f"member_{member.id}"] = money.format_yuan(member.income_fen).replace(",", "")
+    return defaults
 
 
 def income_form(application, formdata=None, **defaults):
@@ -106,7 +126,7 @@ def income_form(application, formdata=None, **defaults):
                                       validators=[Optional(), Length(max=2000)])
 
     if application.aid_type.asks_assets:
-        IncomeForm.housing = SelectField(_l("Your home"), choices=_choices(HOUSING))
+        IncomeForm.housing = SelectField(_l("Your home"), choices=_enum_choices(Housing))
         IncomeForm.vehicles = StringField(_l("Number of cars or vans the household owns"),
                                           filters=[digits_only])
         IncomeForm.savings = StringField(_l("Savings and deposits of the whole household, "
@@ -172,7 +192,8 @@ class InvestigationForm(Form):
     findings = TextAreaField(_l("Findings"),
                              validators=[DataRequired(_l("Write down what you found.")),
                                          Length(max=4000)])
-    photos = MultipleFileField(_l("Photos"))
+    photos = MultipleFileField(_l("Photos"), filters=[files_only])
+    kept = HiddenField()  # photos a refused try already uploaded
 
 
 class NoticeForm(Form):
@@ -216,12 +237,50 @@ class ExtendForm(Form):
 
 
 class TypeForm(Form):
-    description_zh = TextAreaField(_l("Description (Chinese)"), validators=[DataRequired()])
-    description_en = TextAreaField(_l("Description (English)"), validators=[DataRequired()])
-    eligibility_zh = TextAreaField(_l("Who can apply (Chinese)"), validators=[DataRequired()])
-    eligibility_en = TextAreaField(_l("Who can apply (English)"), validators=[DataRequired()])
+    """An aid type as staff edit it; the code is fixed once the type exists."""
+
+    name_zh = StringField(_l("Name (Chinese)"),
+                          validators=[DataRequired(_l("Enter the name in Chinese.")),
+                                      Length(max=60)])
+    name_en = StringField(_l("Name (English)"),
+                          validators=[DataRequired(_l("Enter the name in English.")),
+                                      Length(max=80)])
+    description_zh = TextAreaField(_l("Description (Chinese)"),
+                                   validators=[DataRequired(_l("Describe the aid in Chinese.")),
+                                               Length(max=4000)])
+    description_en = TextAreaField(_l("Description (English)"),
+                                   validators=[DataRequired(_l("Describe the aid in English.")),
+                                               Length(max=4000)])
+    eligibility_zh = TextAreaField(_l("Who can apply (Chinese)"),
+                                   validators=[DataRequired(_l("Say who can apply, in Chinese.")),
+                                               Length(max=4000)])
+    eligibility_en = TextAreaField(_l("Who can apply (English)"),
+                                   validators=[DataRequired(_l("Say who can apply, in English.")),
+                                               Length(max=4000)])
+    needs_notice = BooleanField(_l("A public notice (公示) comes before the decision"))
+    asks_assets = BooleanField(_l("Ask about housing, vehicles and savings"))
     materials = TextAreaField(_l("Materials checklist"),
-                              validators=[DataRequired(_l("List at least one item."))])
+                              validators=[DataRequired(_l("List at least one item.")),
+                                          Length(max=4000)])
+
+
+class NewTypeForm(TypeForm):
+    code = StringField(lazy_pgettext("aid type", "Code"),
+                       filters=[lambda value: (value or "").strip().lower()],
+                       validators=[DataRequired(_l("Enter a short code, for example "
+                                                   "medical."))])
+
+    def validate_code(self, field):
+        if not re.fullmatch(r"[a-z][a-z0-9_]{1,19}", field.data or "") or field.data == "new":
+            raise ValidationError(_l("Use 2 to 20 small letters, digits or underscores, "
+                                     "starting with a letter."))
+
+
+class IdSearchForm(Form):
+    """Sent by POST, so the number never lands in a URL, a log line or the browser history."""
+
+    id_number = StringField(_l("Find by ID number"), filters=[digits_only],
+                            validators=[IdNumber()])
 
 
 class HolidayForm(Form):

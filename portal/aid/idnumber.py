@@ -8,14 +8,15 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from portal import clock
+from portal.errors import DomainError
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 
 
-class InvalidIdNumber(ValueError):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class InvalidIdNumber(DomainError):
+    """Caught by the form validators, which show its message on the field."""
 
 
 def normalise(value: str) -> str:
@@ -41,7 +42,7 @@ def validate(value: str, today: date | None = None) -> str:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         born = None
-    if born is None or born.year < 1900 or born > (today or date.today()):
+    if born is None or born.year < 1900 or born > (today or clock.today()):
         raise InvalidIdNumber(_l("Characters 7 to 14 should be a real date of birth "
                                  "(year, month, day). Please check them."))
     if check_digit(number[:17]) != number[17]:

@@ -1,4 +1,5 @@
-"""Aid types, applications, their household, materials, stages, payments and audit log."""
+"""Aid types, applications, their household, materials, stages and payments. Who looked at or
+changed an application is in the one audit log (portal/audit)."""
 
 from __future__ import annotations
 
@@ -178,20 +179,3 @@ class AidHoliday(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     is_workday: Mapped[bool] = mapped_column(default=False)  # True: a make-up working day
     note: Mapped[str] = mapped_column(String(60), default="")
-
-
-class AidAudit(Base):
-    """Append-only: who looked at, revealed, changed or exported what, and when."""
-
-    __tablename__ = "aid_audit"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    application_id: Mapped[int | None] = mapped_column(
-        ForeignKey("aid_application.id"), index=True)
-    action: Mapped[str] = mapped_column(String(30))
-    detail: Mapped[str] = mapped_column(String(300), default="")
-
-    actor = relationship("User", lazy="joined")
-    application = relationship("AidApplication", lazy="joined")

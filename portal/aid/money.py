@@ -8,11 +8,11 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
+from portal.errors import DomainError
 
-class InvalidAmount(ValueError):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+
+class InvalidAmount(DomainError):
+    """Caught by the form validators, which show its message on the field."""
 
 
 def parse_yuan(value: str, maximum_fen: int = 10**11) -> int:

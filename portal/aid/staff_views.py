@@ -1,85 +1,87 @@
-"""Back office: the aid queue, one application's review, aid types, holidays, audit log."""
+"""Back office: the aid queue, the ID-number search, the export and one application's review.
+Aid types, the holiday table and aid's audit log are in staff_settings_views."""
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.permissions import deny_unless, staff_blueprint
 from portal.accounts.roles import Permission
 from portal.aid import forms, idnumber, service
-from portal.aid.models import AidHoliday
+from portal.audit import service as audit
+from portal.clock import today
+from portal.errors import DomainError
 from portal.extensions import db
-from portal.files.service import UploadRejected
+from portal.files.service import IMAGES_AND_PDF, take_uploads
 from portal.web.errors import form_view
+from portal.web.exports import export_response
 from portal.web.forms import ActionForm
 from portal.web.pagination import page_number, paginate
-from portal.web.render import render, render_form_errors
+from portal.web.render import refused, render, render_form_errors
 
 bp = staff_blueprint("aid_staff", __name__, "/staff/aid")
 
+QUEUE_PAGE = "aid/staff/queue.html"
+QUEUE_FRAGMENT = "aid/staff/_queue_table.html"
+APPLICATION_PAGE = "aid/staff/application.html"
+
+
 @bp.before_request
 def require_reviewer():
-    endpoint = (request.endpoint or "").rsplit(".", 1)[-1]
-    if endpoint.startswith(("type", "holiday")):
-        deny_unless(Permission.MANAGE_AID_TYPES)
-    elif endpoint == "audit_log":
-        deny_unless(Permission.READ_AUDIT_LOG)
-    else:
-        deny_unless(Permission.REVIEW_AID)
+    deny_unless(Permission.REVIEW_AID)
 
 
-def _filters():
-    args = request.args
-    id_number = idnumber.normalise(args.get("id", ""))
-    return {"type_code": args.get("type") or None,
-            "stage": args.get("stage") if args.get("stage") in service.STAGE_LABELS else None,
-            "due": args.get("due") if args.get("due") in ("overdue", "soon") else None,
-            "id_number": id_number or None}
+def _audit(application, action: str, detail: str = "") -> None:
+    audit.record(db.session, current_user, service.AREA, action,
+                 application.ref if application is not None else "", detail)
+
+
+def _queue_page(filters, search_form, status=200, searched=""):
+    statement = service.queue_statement(db.session, filters, today())
+    page = paginate(db.session, statement, 1 if searched else page_number(), per_page=50)
+    return render(QUEUE_PAGE, QUEUE_FRAGMENT, status=status, page=page, filters=filters,
+                  search_form=search_form, searched=searched, today=today(),
+                  types=service.list_types(db.session), labels=service.STAGE_LABELS,
+                  stages=service.QUEUE_STAGES, open_stages=service.OPEN_STAGES)
 
 
 @bp.get("")
 def queue():
-    filters = _filters()
-    today = service.local_today()
-    statement = service.queue_statement(db.session, today=today, **filters)
-    page = paginate(db.session, statement, page_number(), per_page=50)
-    if filters["id_number"]:
-        service.audit(db.session, current_user, None, "search", "ID number lookup")
-        db.session.commit()
-    return render("aid/staff/queue.html", "aid/staff/_queue_table.html", page=page,
-                  filters=filters, types=service.list_types(db.session), today=today,
-                  labels=service.STAGE_LABELS)
+    return _queue_page(service.QueueFilters.from_args(request.args),
+                       forms.IdSearchForm(formdata=None))
 
 
-def _filter_text(filters):
-    return ", ".join(f"{k}={v}" for k, v in filters.items() if v and k != "id_number")
-
-
-@bp.get("/export.csv")
-def export():
-    """The filtered queue as CSV: references, stages and dates only, no personal data."""
-    filters = _filters()
-    today = service.local_today()
-    statement = service.queue_statement(db.session, today=today, **filters).limit(5000)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["ref", "type", "stage", "submitted_at", "stage_due_on", "deadline_on"])
-    count = 0
-    for application in db.session.scalars(statement):
-        writer.writerow([application.ref, application.aid_type.code, application.stage,
-                         application.submitted_at.date() if application.submitted_at else "",
-                         application.stage_due_on or "", application.deadline_on or ""])
-        count += 1
-    service.audit(db.session, current_user, None, "export",
-                  f"{count} rows; filters: {_filter_text(filters)}")
+@bp.post("/search")
+@form_view
+def search():
+    """Find a household's applications by an ID number sent in the body, never in a URL."""
+    form = forms.IdSearchForm()
+    filters = service.QueueFilters.from_args(request.form)
+    if not form.validate_on_submit():
+        return _queue_page(filters, form, status=422)
+    filters.id_number = form.id_number.data
+    _audit(None, "search")
     db.session.commit()
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=aid-queue.csv"})
+    # The page names the number masked only, and the box comes back empty.
+    return _queue_page(filters, forms.IdSearchForm(formdata=None),
+                       searched=idnumber.mask(filters.id_number))
+
+
+@bp.get("/export.<any(csv, xlsx):fmt>")
+def export(fmt):
+    """The filtered queue: references, types, stages and dates only, no personal data."""
+    filters = service.QueueFilters.from_args(request.args)
+    statement = service.queue_statement(db.session, filters, today())
+    _audit(None, "export", ", ".join(f"{key}={value}"
+                                     for key, value in filters.url_args().items()))
+    db.session.commit()
+    english = not str(get_locale()).startswith("zh")
+    return export_response("aid", service.EXPORT_HEADERS,
+                           lambda session: service.export_rows(session, statement, english),
+                           fmt, title=_("Aid applications"))
 
 
 def _application(ref):
@@ -89,37 +91,34 @@ def _application(ref):
     return application
 
 
-def _page(application, status=200, revealed=None, forms_=None):
-    reviews = {r.item: r for r in service.material_reviews(db.session, application)}
-    grouped = service.files_by_item(application)
-    context = dict(
-        application=application, service=service, revealed=revealed, reviews=reviews,
-        grouped=grouped, duplicates=service.same_household(db.session, application),
-        payments=service.payments(db.session, application),
-        steps=service.progress_steps(db.session, application),
-        decision_due=service.decision_due(db.session, application),
-        today=service.local_today(),
+def _context(application, revealed=None, **given) -> dict:
+    day = today()
+    forms_ = dict(
         return_form=forms.ReturnForm(formdata=None),
-        investigation_form=forms.InvestigationForm(formdata=None,
-                                                   visited_on=service.local_today()),
+        investigation_form=forms.InvestigationForm(formdata=None, visited_on=day),
         notice_form=forms.NoticeForm(formdata=None),
         decision_form=forms.DecisionForm(formdata=None),
-        payment_form=forms.PaymentForm(formdata=None,
-                                       month=service.local_today().strftime("%Y-%m"),
-                                       amount=""),
+        payment_form=forms.PaymentForm(formdata=None, month=day.strftime("%Y-%m"), amount=""),
         review_form=forms.ReviewForm(formdata=None),
         extend_form=forms.ExtendForm(formdata=None),
     )
-    context.update(forms_ or {})
-    return render("aid/staff/application.html", status=status, **context)
+    forms_.update(given)
+    return dict(
+        application=application, service=service, revealed=revealed,
+        reviews={r.item: r for r in service.material_reviews(db.session, application)},
+        grouped=service.files_by_item(application),
+        duplicates=service.same_household(db.session, application),
+        payments=service.payments(db.session, application),
+        steps=service.progress_steps(db.session, application),
+        decision_due=service.decision_due(db.session, application), today=day, **forms_)
 
 
 @bp.get("/<ref>")
 def application(ref):
     application = _application(ref)
-    service.audit(db.session, current_user, application, "view")
+    _audit(application, "view")
     db.session.commit()
-    return _page(application)
+    return render(APPLICATION_PAGE, **_context(application))
 
 
 @bp.post("/<ref>/reveal")
@@ -127,22 +126,10 @@ def reveal(ref):
     application = _application(ref)
     if not ActionForm().validate_on_submit():
         abort(400)
-    service.audit(db.session, current_user, application, "reveal", "ID numbers")
+    _audit(application, "reveal")
     db.session.commit()
-    return _page(application, revealed=service.reveal_ids(application))
-
-
-def _done(application, message):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("aid_staff.application", ref=application.ref), 303)
-
-
-def _refused(application, error, name, form):
-    """The rules said no: nothing is saved, the form comes back with what was typed."""
-    db.session.rollback()
-    flash(str(error.message), "error")
-    return _page(_application(application.ref), status=422, forms_={name: form})
+    return render(APPLICATION_PAGE, **_context(application,
+                                               revealed=service.reveal_ids(application)))
 
 
 @bp.post("/<ref>/materials/<item>")
@@ -150,85 +137,108 @@ def _refused(application, error, name, form):
 def review_material(ref, item):
     application = _application(ref)
     form = forms.MaterialReviewForm(prefix=f"m-{item}")
+    back = url_for("aid_staff.application", ref=ref) + f"#item-{item}"
     if not form.validate_on_submit():
         flash(_("Choose OK or missing for the item."), "error")
-        return redirect(url_for("aid_staff.application", ref=ref) + f"#item-{item}", 303)
+        return redirect(back, 303)
     try:
         service.review_material(db.session, application, current_user, item,
                                 form.verdict.data == "ok", form.note.data or "")
-    except service.StageError:
+    except service.UnknownItem:
         abort(404)
-    service.audit(db.session, current_user, application, "review_material",
-                  f"{item}: {form.verdict.data}")
+    _audit(application, "review_material", f"{item}: {form.verdict.data}")
     db.session.commit()
-    return redirect(url_for("aid_staff.application", ref=ref) + f"#item-{item}", 303)
+    return redirect(back, 303)
 
 
-def _action(ref, name, form_class, act, success):
-    """Validate a stage form, run the transition, audit it; 422 with the form on failure."""
+def _action(ref, name, form_class, act, success, uploads=None):
+    """Validate a stage form, run the transition, audit it; 422 with the form on failure.
+
+    ``uploads(form)`` stores the form's files first and commits them, unattached, so a
+    refusal keeps them for the next try (the form carries their tokens)."""
     application = _application(ref)
     form = form_class()
-    if not form.validate_on_submit():
-        return _page(application, status=422, forms_={name: form})
+    valid = form.validate_on_submit()
+    if "csrf_token" in form.errors:  # change nothing: not even the uploads
+        return render_form_errors(APPLICATION_PAGE, **_context(application, **{name: form}))
+    stored = uploads(form) if uploads else None
+    if not valid or (stored is not None and stored.errors):
+        return render_form_errors(APPLICATION_PAGE, **_context(application, **{name: form}))
     try:
-        detail = act(application, form)
-    except (service.StageError, UploadRejected) as error:
-        return _refused(application, error, name, form)
-    service.audit(db.session, current_user, application, name, detail or "")
-    return _done(application, success)
+        detail = act(application, form, stored)
+    except DomainError as error:
+        db.session.rollback()
+        application = _application(ref)
+        return refused(error, APPLICATION_PAGE, **_context(application, **{name: form}))
+    _audit(application, name.removesuffix("_form"), detail or "")
+    db.session.commit()
+    flash(success, "success")
+    return redirect(url_for("aid_staff.application", ref=application.ref), 303)
+
+
+def _today_action(function):
+    return lambda application, form, stored: function(db.session, application, current_user,
+                                                      today())
 
 
 @bp.post("/<ref>/accept")
 def accept(ref):
-    return _action(ref, "accept", ActionForm,
-                   lambda a, f: service.accept(db.session, a, current_user,
-                                               service.local_today()),
+    return _action(ref, "accept", ActionForm, _today_action(service.accept),
                    _("Accepted. The resident has been told."))
 
 
 @bp.post("/<ref>/return")
 @form_view
 def return_(ref):
-    def act(application, form):
-        items = service.return_for_materials(db.session, application, current_user,
-                                             service.local_today(), form.note.data or "")
+    def act(application, form, stored):
+        items = service.return_for_materials(db.session, application, current_user, today(),
+                                             form.note.data or "")
         return "; ".join(items)[:300]
 
     return _action(ref, "return_form", forms.ReturnForm, act,
                    _("Returned. The resident has one notice listing everything needed."))
 
 
+def _investigation_photos(form):
+    stored = take_uploads(db.session, request.files.getlist(form.photos.name),
+                          kept=(form.kept.data or "").split(), owner_id=current_user.id,
+                          area=service.AREA, allowed=IMAGES_AND_PDF,
+                          max_bytes=service.MAX_UPLOAD, max_files=service.MAX_FILES)
+    for message in stored.errors:
+        form.add_error(message, "photos")
+    form.kept.data = stored.tokens
+    db.session.commit()  # the photos that were fine wait, unattached, for the next try
+    return stored
+
+
 @bp.post("/<ref>/investigation")
 @form_view
 def investigation(ref):
-    def act(application, form):
+    def act(application, form, stored):
         names = [form.investigator_1.data, form.investigator_2.data, form.investigator_3.data]
-        photos = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
-        service.record_investigation(db.session, application, current_user,
-                                     service.local_today(), investigators=names,
-                                     visited_on=form.visited_on.data,
-                                     findings=form.findings.data, photos=photos)
+        service.record_investigation(db.session, application, current_user, today(),
+                                     investigators=names, visited_on=form.visited_on.data,
+                                     findings=form.findings.data, photos=stored.files)
 
     return _action(ref, "investigation_form", forms.InvestigationForm, act,
-                   _("Household visit recorded."))
+                   _("Household visit recorded."), uploads=_investigation_photos)
 
 
 @bp.post("/<ref>/notice")
 @form_view
 def notice(ref):
     return _action(ref, "notice_form", forms.NoticeForm,
-                   lambda a, f: service.start_notice(db.session, a, current_user,
-                                                     service.local_today(), f.proposed.fen),
+                   lambda a, f, s: service.start_notice(db.session, a, current_user, today(),
+                                                        f.proposed.fen),
                    _("The public notice has started."))
 
 
 @bp.post("/<ref>/decision")
 @form_view
 def decision(ref):
-    def act(application, form):
-        approve = form.outcome.data == "approve"
-        service.decide(db.session, application, current_user, service.local_today(),
-                       approve=approve, amount_fen=form.amount.fen,
+    def act(application, form, stored):
+        service.decide(db.session, application, current_user, today(),
+                       approve=form.outcome.data == "approve", amount_fen=form.amount.fen,
                        start_month=form.start_month.data, reasons=form.reasons.data or "",
                        review_months=int(form.review_months.data))
         return form.outcome.data
@@ -239,8 +249,8 @@ def decision(ref):
 @bp.post("/<ref>/payments")
 @form_view
 def payment(ref):
-    def act(application, form):
-        service.record_payment(db.session, application, current_user, service.local_today(),
+    def act(application, form, stored):
+        service.record_payment(db.session, application, current_user, today(),
                                month=form.month.data, amount_fen=form.amount.fen)
         return form.month.data
 
@@ -250,8 +260,8 @@ def payment(ref):
 @bp.post("/<ref>/review")
 @form_view
 def review(ref):
-    def act(application, form):
-        service.schedule_review(db.session, application, current_user, service.local_today(),
+    def act(application, form, stored):
+        service.schedule_review(db.session, application, current_user, today(),
                                 form.review_on.data)
         return form.review_on.data.isoformat()
 
@@ -262,87 +272,12 @@ def review(ref):
 @form_view
 def extend(ref):
     return _action(ref, "extend_form", forms.ExtendForm,
-                   lambda a, f: service.extend_deadline(db.session, a, current_user,
-                                                        service.local_today(), f.reason.data),
+                   lambda a, f, s: service.extend_deadline(db.session, a, current_user, today(),
+                                                           f.reason.data),
                    _("Time limit extended to 45 working days."))
 
 
 @bp.post("/<ref>/complete")
 def complete(ref):
-    return _action(ref, "complete", ActionForm,
-                   lambda a, f: service.complete_paperwork(db.session, a, current_user,
-                                                           service.local_today()),
+    return _action(ref, "complete", ActionForm, _today_action(service.complete_paperwork),
                    _("Paperwork complete."))
-
-
-# --- Audit log ---------------------------------------------------------------------------------
-
-@bp.get("/audit")
-def audit_log():
-    """The aid audit is part of the one audit log now."""
-    return redirect(url_for("staff_audit.audit_log", area="aid"), 301)
-
-
-# --- Aid types and the holiday table -----------------------------------------------------------
-
-@bp.get("/types")
-def types():
-    return render("aid/staff/types.html", types=service.list_types(db.session), service=service)
-
-
-@bp.route("/types/<code>", methods=["GET", "POST"])
-@form_view
-def type_edit(code):
-    aid_type = service.get_type(db.session, code)
-    if aid_type is None:
-        abort(404)
-    if request.method == "GET":
-        form = forms.TypeForm(formdata=None, obj=aid_type)
-        form.materials.data = service.materials_text(aid_type)
-        return render("aid/staff/type_edit.html", form=form, aid_type=aid_type)
-    form = forms.TypeForm()
-    if not form.validate_on_submit():
-        return render_form_errors("aid/staff/type_edit.html", form=form, aid_type=aid_type)
-    materials = service.keep_material_keys(aid_type.materials,
-                                           service.parse_materials(form.materials.data))
-    service.update_type(aid_type, description_zh=form.description_zh.data,
-                        description_en=form.description_en.data,
-                        eligibility_zh=form.eligibility_zh.data,
-                        eligibility_en=form.eligibility_en.data, materials=materials)
-    db.session.commit()
-    flash(_("Saved."), "success")
-    return redirect(url_for("aid_staff.types"), 303)
-
-
-@bp.route("/holidays", methods=["GET", "POST"])
-@form_view
-def holidays():
-    form = forms.HolidayForm(formdata=request.form if request.method == "POST" else None)
-    if request.method == "POST" and form.validate_on_submit():
-        holiday = db.session.get(AidHoliday, form.day.data) or AidHoliday(day=form.day.data)
-        holiday.is_workday = form.is_workday.data
-        holiday.note = form.note.data or ""
-        db.session.add(holiday)
-        db.session.commit()
-        flash(_("Saved."), "success")
-        return redirect(url_for("aid_staff.holidays"), 303)
-    page = paginate(db.session, service.holidays_statement(), page_number(), per_page=50)
-    status = 422 if form.errors else 200
-    return render("aid/staff/holidays.html", status=status, form=form, page=page)
-
-
-@bp.post("/holidays/<day>/remove")
-def holiday_remove(day):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    from datetime import date
-
-    try:
-        holiday = db.session.get(AidHoliday, date.fromisoformat(day))
-    except ValueError:
-        abort(404)
-    if holiday is not None:
-        db.session.delete(holiday)
-        db.session.commit()
-    return redirect(url_for("aid_staff.holidays"), 303)
-

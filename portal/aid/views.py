@@ -10,14 +10,22 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from portal.aid import service
-from portal.aid.forms import ApplicantForm, ConsentForm, MemberForm, StartForm, income_form
-from portal.clock import utcnow
+from portal.aid.forms import (
+    ApplicantForm,
+    ConsentForm,
+    MemberForm,
+    StartForm,
+    income_defaults,
+    income_form,
+)
+from portal.clock import today, utcnow
+from portal.errors import DomainError
 from portal.extensions import db
-from portal.files.service import UploadRejected
+from portal.files.service import IMAGES_AND_PDF, take_uploads
 from portal.web.errors import form_view
 from portal.web.forms import ActionForm
 from portal.web.pagination import page_number, paginate
-from portal.web.render import render, render_form_errors, wants_fragment
+from portal.web.render import refused, render, render_form_errors, wants_fragment
 
 bp = Blueprint("aid", __name__, url_prefix="/aid")
 
@@ -194,22 +202,6 @@ def household_done(key):
 
 # --- 3. Income and assets ----------------------------------------------------------------------
 
-def _income_defaults(application):
-    from portal.aid.money import format_yuan
-
-    defaults = {"applicant_income": format_yuan(application.income_fen).replace(",", ""),
-                "irregular": application.irregular_income,
-                "circumstances": application.circumstances or "",
-                "back": request.args.get("back", "")}
-    if application.aid_type.asks_assets:
-        defaults.update(housing=application.housing,
-                        vehicles="" if application.vehicles is None else str(application.vehicles),
-                        savings=format_yuan(application.savings_fen).replace(",", ""))
-    for member in application.members:
-        defaults[f"member_{member.id}"] = format_yuan(member.income_fen).replace(",", "")
-    return defaults
-
-
 @bp.route("/<key>/income", methods=["GET", "POST"])
 @login_required
 @form_view
@@ -218,7 +210,8 @@ def income(key):
     if done:
         return done
     if request.method == "GET":
-        form = income_form(application, formdata=None, **_income_defaults(application))
+        defaults = income_defaults(application, request.args.get("back", ""))
+        form = income_form(application, formdata=None, **defaults)
         return render("aid/income.html", form=form, application=application)
     form = income_form(application, formdata=request.form)
     if not form.validate_on_submit():
@@ -259,17 +252,21 @@ def upload(key, item):
     if not ActionForm().validate_on_submit():
         return _materials(application, {item: _("The page had expired. Please choose the "
                                                 "files again.")}, status=422)
-    uploads = [f for f in request.files.getlist("files") if f and f.filename]
-    if not uploads:
+    try:
+        service.require_item(application, item)
+    except service.UnknownItem:
+        abort(404)
+    uploads = take_uploads(db.session, request.files.getlist("files"),
+                           owner_id=current_user.id, area=service.AREA, allowed=IMAGES_AND_PDF,
+                           max_bytes=service.MAX_UPLOAD, max_files=service.MAX_FILES)
+    if not uploads.files and not uploads.errors:
         return _materials(application, {item: _("Choose at least one photo or PDF file.")},
                           status=422)
-    try:
-        service.attach_uploads(db.session, application, item, uploads)
-    except UploadRejected as error:
-        db.session.rollback()
-        return _materials(_mine(key), {item: error.message}, status=422)
-    except service.StageError:
-        abort(404)
+    # The files that were fine are kept on the item; only the refused ones need choosing again.
+    service.attach_files(db.session, application, item, uploads.files)
+    if uploads.errors:
+        db.session.commit()
+        return _materials(application, {item: " ".join(uploads.errors)}, status=422)
     db.session.commit()
     flash(_("Uploaded."), "success")
     return redirect(url_for("aid.materials", key=application.url_key,
@@ -328,16 +325,20 @@ def consent(key):
 
 # --- 6. Check answers, submit, confirmation ----------------------------------------------------
 
+def _check_context(application) -> dict:
+    return dict(application=application, service=service,
+                grouped=service.files_by_item(application),
+                missing=service.missing_items(application),
+                ready=service.ready_to_submit(application))
+
+
 @bp.get("/<key>/check")
 @login_required
 def check(key):
     application, done = _editable(key)
     if done:
         return done
-    return render("aid/check.html", application=application, service=service,
-                  grouped=service.files_by_item(application),
-                  missing=service.missing_items(application),
-                  ready=service.ready_to_submit(application))
+    return render("aid/check.html", **_check_context(application))
 
 
 @bp.post("/<key>/submit")
@@ -348,10 +349,10 @@ def submit(key):
         flash(_("The page had expired. Please press Send again."), "error")
         return redirect(url_for("aid.check", key=application.url_key), 303)
     try:
-        service.submit(db.session, application, service.local_today(), utcnow())
-    except service.StageError as error:
-        flash(str(error.message), "error")
-        return redirect(url_for("aid.progress", key=application.url_key), 303)
+        service.submit(db.session, application, today(), utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        return refused(error, "aid/check.html", **_check_context(_mine(key)))
     db.session.commit()
     return redirect(url_for("aid.confirmation", key=application.url_key), 303)
 
@@ -375,7 +376,7 @@ def withdraw(key):
         return redirect(url_for("aid.progress", key=application.url_key), 303)
     if request.method == "GET" or not ActionForm().validate_on_submit():
         return render("aid/withdraw.html", application=application)
-    service.withdraw(db.session, application, service.local_today())
+    service.withdraw(db.session, application, today())
     db.session.commit()
     flash(_("Your application has been withdrawn."), "success")
     return redirect(url_for("aid.index"), 303)
@@ -385,7 +386,7 @@ def withdraw(key):
 
 @bp.get("/notices")
 def notices():
-    page = paginate(db.session, service.current_notices_statement(service.local_today()),
+    page = paginate(db.session, service.current_notices_statement(today()),
                     page_number(), per_page=30, scalars=False)
     return render("aid/notices.html", page=page, rows=service.public_notice_rows(page.items))
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.accounts.roles import Role
-from portal.aid import service
 from portal.aid.models import AidApplication
+from portal.clock import today as local_today
 from portal.clock import utcnow
 from portal.registry import registry
 from tests.conftest import csrf_token, sign_in
@@ -40,7 +40,7 @@ def test_simultaneous_submissions_get_distinct_references(app, db, build_applica
         thread.join()
     assert statuses == [303] * len(clients)
     refs = db.scalars(select(AidApplication.ref)).all()
-    day = service.local_today().strftime("%Y%m%d")
+    day = local_today().strftime("%Y%m%d")
     assert sorted(refs) == [f"A{day}-{n:04d}" for n in range(1, len(clients) + 1)]
 
 
@@ -59,7 +59,7 @@ def test_double_submit_keeps_one_reference(app, db, build_application, resident)
 def test_board_section_shows_current_notices_masked(app, db, build_application, make_user):
     staff = make_user(Role.CIVIL_AFFAIRS)
     section = next(s for s in registry(app).board_sections if s.key == "aid_notices")
-    today = service.local_today()
+    today = local_today()
 
     def fingerprint():
         with app.app_context():

@@ -1,4 +1,4 @@
-"""Aid types and the holiday table that staff maintain; the append-only audit table."""
+"""Aid types and the holiday table that staff maintain; aid's lines in the append-only audit log."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from sqlalchemy.exc import DBAPIError
 
 from portal.accounts.roles import Role
 from portal.aid import service
-from portal.aid.models import AidAudit, AidHoliday, AidType
+from portal.aid.models import AidHoliday, AidType
+from portal.audit import service as audit
 from tests.conftest import csrf_token
 
 
@@ -20,6 +21,7 @@ def test_staff_edit_a_type_and_its_checklist(db, types, staff_client):
     assert "残疾人证 | Disability card" in page
     response = client.post("/staff/aid/types/disability", data={
         "csrf_token": csrf_token(client, "/staff/aid/types/disability"),
+        "name_zh": "助残服务", "name_en": "Disability support",
         "description_zh": "新的说明", "description_en": "New text",
         "eligibility_zh": "持证残疾人", "eligibility_en": "Card holders",
         "materials": "身份证 | ID card\n残疾人证 | Disability card\n"
@@ -54,11 +56,55 @@ def test_audit_rows_cannot_be_changed_on_postgresql(db, staff_client):
     if db.get_bind().dialect.name != "postgresql":
         pytest.skip("the append-only trigger exists on PostgreSQL only")
     user = staff_client(Role.DIRECTOR).user
-    db.add(AidAudit(actor_id=user.id, action="view"))
+    audit.record(db, user, service.AREA, "view", "A20261102-0001")
     db.commit()
     with pytest.raises(DBAPIError):
-        db.execute(text("UPDATE aid_audit SET action = 'x'"))
+        db.execute(text("UPDATE audit_entry SET action = 'x'"))
     db.rollback()
     with pytest.raises(DBAPIError):
-        db.execute(text("DELETE FROM aid_audit"))
+        db.execute(text("DELETE FROM audit_entry"))
     db.rollback()
+
+
+NEW_TYPE = {
+    "code": "Medical", "name_zh": "医疗救助", "name_en": "Medical assistance",
+    "description_zh": "为大病患者家庭报销部分自付医疗费用。",
+    "description_en": "Help with the part of medical bills a household pays itself.",
+    "eligibility_zh": "低保、特困家庭及因病致贫家庭。",
+    "eligibility_en": "Households on dibao, in extreme hardship, or made poor by illness.",
+    "needs_notice": "y",
+    "materials": "申请书 | Application letter\n医疗费票据 | Medical bills\n"
+                 "诊断证明 | Diagnosis | optional",
+}
+
+
+def test_civil_affairs_officer_adds_an_aid_type(db, types, staff_client, resident_client):
+    client = staff_client(Role.CIVIL_AFFAIRS)
+    page = client.get("/staff/aid/types/new")
+    assert page.status_code == 200 and "添加救助类型" in page.get_data(as_text=True)
+
+    # bad input: 422, told what to fix, everything typed kept
+    bad = client.post("/staff/aid/types/new", data={
+        **NEW_TYPE, "code": "医疗", "name_en": "",
+        "csrf_token": csrf_token(client, "/staff/aid/types/new")})
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert "小写字母" in html and "请填写英文名称" in html and "医疗费票据" in html
+    taken = client.post("/staff/aid/types/new", data={
+        **NEW_TYPE, "code": "dibao", "csrf_token": csrf_token(client, "/staff/aid/types/new")})
+    assert taken.status_code == 422 and "已有" in taken.get_data(as_text=True)
+
+    response = client.post("/staff/aid/types/new", data={
+        **NEW_TYPE, "csrf_token": csrf_token(client, "/staff/aid/types/new")})
+    assert response.status_code == 303
+    db.expire_all()
+    added = db.scalar(select(AidType).where(AidType.code == "medical"))
+    assert added.needs_notice is True and added.asks_assets is False
+    assert [item["zh"] for item in added.materials] == ["申请书", "医疗费票据", "诊断证明"]
+    assert added.materials[2]["optional"] is True
+    assert added.order > max(t.order for t in types.values())
+    # residents are offered it at once, with its guide
+    assert "医疗救助" in resident_client.get("/aid/new").get_data(as_text=True)
+    assert "医疗费票据" in resident_client.get("/aid/types/medical").get_data(as_text=True)
+    # only staff who manage aid types may add one
+    assert staff_client(Role.GRID_WORKER).get("/staff/aid/types/new").status_code == 403

@@ -14,6 +14,8 @@ from portal.accounts.roles import Role
 from portal.aid import demo, service
 from portal.aid.models import AidApplication, AidFile
 from portal.audit.models import AuditEntry
+from portal.clock import today
+from portal.files.service import IMAGES_AND_PDF, take_uploads
 from tests.aid.conftest import VALID_ID, jpeg_bytes, pdf_bytes
 from tests.conftest import sign_in
 
@@ -138,8 +140,9 @@ def submitted(app, db, build_application, make_user):
 
     application.stage = "draft"
     with app.test_request_context():
-        service.attach_uploads(db, application, "id_card",
-                               [FileStorage(io.BytesIO(jpeg_bytes()), "id.jpg")])
+        uploads = take_uploads(db, [FileStorage(io.BytesIO(jpeg_bytes()), "id.jpg")],
+                               owner_id=owner.id, area=service.AREA, allowed=IMAGES_AND_PDF)
+        service.attach_files(db, application, "id_card", uploads.files)
     application.stage = "submitted"
     db.commit()
     return owner, application
@@ -194,7 +197,7 @@ def test_staff_view_is_audited_and_ids_masked_until_reveal(app, db, submitted, s
     moved = director.get("/staff/aid/audit")
     assert moved.status_code == 301 and moved.location.endswith("/staff/audit?area=aid")
     log = director.get("/staff/audit?area=aid").get_data(as_text=True)
-    assert application.ref in log and "显示了完整身份证号" in log
+    assert application.ref in log and "查看完整身份证号" in log
 
 
 def test_staff_return_and_accept_over_http(db, submitted, staff_client):
@@ -222,7 +225,7 @@ def test_public_notices_show_only_masked_data(app, db, build_application, make_u
                                               client):
     staff = make_user(Role.CIVIL_AFFAIRS)
     application = build_application(make_user(Role.RESIDENT), stage="notice", staff=staff,
-                                     today=service.local_today())
+                                     today=today())
     html = client.get("/aid/notices").get_data(as_text=True)
     assert "张**" in html and "张三丰" not in html and "900" in html
     assert application.id_masked not in html
@@ -248,11 +251,11 @@ def test_queue_query_budget_does_not_grow(app, db, types, make_user, staff_clien
     client = staff_client(Role.CIVIL_AFFAIRS)
     owner = db.scalar(select(User).where(User.phone == "13800000001"))
     with app.app_context():
-        demo._bulk(db, 20, [owner], random.Random(1), service.local_today())
+        demo._bulk(db, 20, [owner], random.Random(1), today())
     db.commit()
     small = _queue_queries(client, count_queries)
     with app.app_context():
-        demo._bulk(db, 2000, [owner], random.Random(1), service.local_today())
+        demo._bulk(db, 2000, [owner], random.Random(1), today())
     db.commit()
     assert db.scalar(select(func.count()).select_from(AidApplication)) == 2000
     large = _queue_queries(client, count_queries)

@@ -22,6 +22,7 @@ from portal.aid import service as aid
 from portal.aid.demo import make_id_number
 from portal.aid.models import AidApplication
 from portal.clock import FixedClock, utcnow
+from portal.clock import today as local_today
 from portal.minutes import service as minutes
 from portal.notices import service as notices
 from portal.notifications.service import notify
@@ -121,7 +122,7 @@ def add_meeting(db, author, title, *, publish=True, resolution=None, progress=0)
 
 def aid_notice(app, db, applicant, reviewer, name):
     """An application taken through the real stages up to its public notice (公示)."""
-    today = aid.local_today()
+    today = local_today()
     rng = random.Random(applicant.id)
     with app.test_request_context():
         aid.seed_types(db)

@@ -18,6 +18,7 @@ from portal.accounts.roles import Role
 from portal.aid import service
 from portal.aid.idnumber import check_digit
 from portal.aid.models import AidApplication
+from portal.clock import today as local_today
 from tests.conftest import TEST_PASSWORD
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -192,7 +193,7 @@ def test_aid_journey(live_server, new_page, audit, make_user, db):
     audit(public)
 
     # seven days pass
-    today = service.local_today()
+    today = local_today()
     db.execute(update(AidApplication).where(AidApplication.ref == ref).values(
         notice_starts_on=today - timedelta(days=8), notice_ends_on=today - timedelta(days=2)))
     db.commit()

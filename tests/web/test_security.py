@@ -91,7 +91,7 @@ ENDPOINT_PERMISSION = {
     "aid_staff.type_edit": Permission.MANAGE_AID_TYPES,
     "aid_staff.holidays": Permission.MANAGE_AID_TYPES,
     "aid_staff.holiday_remove": Permission.MANAGE_AID_TYPES,
-    "aid_staff.audit_log": Permission.READ_AUDIT_LOG,
+    "aid_settings.audit_log": Permission.READ_AUDIT_LOG,
 }
 # Answers that end an object's use in the world (or another object's): sent last.
 ENDING = ("remove", "delete", "withdraw", "merge", "close")
