@@ -56,16 +56,12 @@ def _choices(mapping):
     return [SelectChoice(key, label) for key, label in mapping.items()]
 
 
-def _enum_choices(enum):
-    return [SelectChoice(value, label) for value, label in enum.choices()]
-
-
 class StartForm(Form):
     aid_type = RadioField(_l("What would you like to apply for?"), choices=[],
                           validators=[InputRequired(_l("Choose what to apply for."))])
     # Only asked for temporary assistance, so checked by hand rather than as a required choice.
     kind = RadioField(_l("For temporary assistance: what happened?"),
-                      choices=_enum_choices(AidKind), validate_choice=False)
+                      choices=AidKind.choices, validate_choice=False)
     start_key = HiddenField()
 
     def validate_kind(self, field):
@@ -93,10 +89,10 @@ class ApplicantForm(Form):
 class MemberForm(Form):
     member_name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")),
                                                       Length(max=40)])
-    relation = SelectField(_l("Relation to you"), choices=_enum_choices(Relation))
+    relation = SelectField(_l("Relation to you"), choices=Relation.choices)
     member_id_number = StringField(_l("ID number"), filters=[digits_only],
                                    validators=[IdNumber()])
-    status = SelectField(_l("Status"), choices=_enum_choices(MemberStatus))
+    status = SelectField(_l("Status"), choices=MemberStatus.choices)
 
 
 def income_defaults(application, back: str = "") -> dict:
@@ -126,7 +122,7 @@ def income_form(application, formdata=None, **defaults):
                                       validators=[Optional(), Length(max=2000)])
 
     if application.aid_type.asks_assets:
-        IncomeForm.housing = SelectField(_l("Your home"), choices=_enum_choices(Housing))
+        IncomeForm.housing = SelectField(_l("Your home"), choices=Housing.choices)
         IncomeForm.vehicles = StringField(_l("Number of cars or vans the household owns"),
                                           filters=[digits_only])
         IncomeForm.savings = StringField(_l("Savings and deposits of the whole household, "
