@@ -26,6 +26,10 @@ from portal.registry import registry
 from tests.log_guard import PersonalDataGuard
 
 TEST_PASSWORD = "correct horse battery"
+TEST_DATA_KEY = "dGVzdC1kYXRhLWtleS1vbmx5LWZvci10aGUtc3VpdGU="
+# Servers and workers the tests start as processes inherit it: on PostgreSQL the app refuses to
+# start without an explicit data key.
+os.environ.setdefault("PORTAL_DATA_KEY", TEST_DATA_KEY)
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 
@@ -80,7 +84,7 @@ def test_config(database_url, tmp_path_factory):
         "DEVELOPMENT": True,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret-key-only-for-the-test-suite",
-        "DATA_KEY": "dGVzdC1kYXRhLWtleS1vbmx5LWZvci10aGUtc3VpdGU=",
+        "DATA_KEY": TEST_DATA_KEY,
         "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         "LOGIN_RATE_LIMIT_PER_ACCOUNT": "1000 per minute",
         "LOGIN_RATE_LIMIT_PER_IP": "1000 per minute",
