@@ -83,7 +83,7 @@ def test_queue_pages_keep_their_statement_count_as_the_data_grows(
 
 
 def test_deep_pages_go_on_by_key_past_the_numbered_pages(staff_client, grow, count_queries):
-    director = staff_client(Role.DIRECTOR)
+    director = staff_client(Role.DIRECTOR, locale="en")
     grow(1100)
     html = director.get("/staff/queue?status=all&page=40").get_data(as_text=True)
     assert "More than 1000 requests" in html
