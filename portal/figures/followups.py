@@ -8,7 +8,7 @@ from datetime import date, datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from portal.accounts.models import User
 from portal.accounts.roles import Role
@@ -96,7 +96,8 @@ def open_items(session: Session, limit: int = 20) -> list[RatingFollowUp]:
 def notify_overdue(session: Session, now: datetime) -> int:
     """Tell the director about each open follow-up past its date, once. Returns how many."""
     items = list(session.scalars(
-        select(RatingFollowUp).where(RatingFollowUp.done_at.is_(None),
+        select(RatingFollowUp).options(lazyload("*"))  # no outer join under FOR UPDATE
+        .where(RatingFollowUp.done_at.is_(None),
                                      RatingFollowUp.due_at <= now,
                                      RatingFollowUp.overdue_notified_at.is_(None))
         .with_for_update(skip_locked=True)))
