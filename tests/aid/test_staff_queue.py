@@ -102,7 +102,9 @@ def test_audit_lines_read_in_words(db, sent, staff_client):
                          .order_by(AuditEntry.id)).all()
     assert [(e.action, e.target) for e in entries][-3:] == [
         ("view", first.ref), ("view", first.ref), ("accept", first.ref)]
-    log = staff_client(Role.DIRECTOR).get("/staff/aid/audit").get_data(as_text=True)
+    director = staff_client(Role.DIRECTOR)
+    assert director.get("/staff/aid/audit").location.endswith("/staff/audit?area=aid")
+    log = director.get("/staff/audit?area=aid").get_data(as_text=True)
     assert "受理" in log and "查看" in log
 
 
