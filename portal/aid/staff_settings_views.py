@@ -26,16 +26,7 @@ TYPE_PAGE = "aid/staff/type_edit.html"
 
 @bp.before_request
 def require_permission():
-    if (request.endpoint or "").endswith(".audit_log"):
-        deny_unless(Permission.READ_AUDIT_LOG)
-    else:
-        deny_unless(Permission.MANAGE_AID_TYPES)
-
-
-@bp.get("/audit")
-def audit_log():
-    """Aid's lines are read in the one audit log now."""
-    return redirect(url_for("staff_audit.audit_log", area=service.AREA), 301)
+    deny_unless(Permission.MANAGE_AID_TYPES)
 
 
 # --- Aid types ---------------------------------------------------------------------------------

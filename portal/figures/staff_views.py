@@ -94,7 +94,7 @@ def monthly_report():
 
 @bp.get("/figures/report.<any(csv, xlsx):fmt>")
 def monthly_report_export(fmt):
-    month = request.args.get("month", "")
+    month = request.args.get("month") or service.month_choices(utcnow())[1]
     try:
         period, data, _stored = _report_data(month)
     except DomainError:

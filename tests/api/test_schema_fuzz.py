@@ -66,7 +66,8 @@ def test_no_5xx_and_every_answer_matches_the_schema(open311_app):
                 case.body.update(api_key=secret, service_code="noise")
                 if len(calls) % 3 == 1:  # and now and then all that creating needs
                     case.body.update(description="楼道灯坏了", address_string="3号楼 2单元")
-            response = case.call()
+            # Plain bodies: the checks read them as sent (compression has its own tests).
+            response = case.call(headers={"Accept-Encoding": "identity"})
             calls.append(response.status_code)
             case.validate_response(response, checks=CHECKS)
             if response.headers.get("content-type", [""])[0].startswith("text/xml"):

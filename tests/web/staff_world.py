@@ -20,13 +20,21 @@ from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.activities.models import Activity, Signup
 from portal.aid.models import AidApplication, AidHoliday, AidType
+from portal.api.service import catalogue as api_catalogue
+from portal.api.service import keys as api_keys
 from portal.board.models import BoardProfile
 from portal.clock import utcnow
+from portal.figures.models import RatingFollowUp
 from portal.files.service import store_upload
 from portal.minutes.models import Meeting, MeetingAttachment, Resolution
 from portal.notices.models import Alert, Notice
 from portal.registry import registry
-from portal.service_requests.models import ReplyTemplate, RequestCategory, ServiceRequest
+from portal.service_requests.models import (
+    ReplyTemplate,
+    RequestCategory,
+    RequestEvent,
+    ServiceRequest,
+)
 from portal.surveys.models import Question, Survey
 
 
@@ -37,11 +45,13 @@ class World:
     ids: dict[str, object]
     refs: dict[str, str]
     users: dict[Role, User]
+    # Where one argument name means another area's object (an API question, not a survey's).
+    by_blueprint: dict[str, dict[str, object]]
 
     def value(self, blueprint: str, argument: str):
         if argument == "ref":
             return self.refs[blueprint]
-        return self.ids[argument]
+        return self.by_blueprint.get(blueprint, {}).get(argument, self.ids[argument])
 
 
 def _png() -> FileStorage:
@@ -109,6 +119,18 @@ def _collect(session) -> World:
     profile = _first(session, select(BoardProfile).order_by(BoardProfile.id))
     category = _first(session, select(RequestCategory).order_by(RequestCategory.id))
     template = _first(session, select(ReplyTemplate).order_by(ReplyTemplate.id))
+
+    key, _secret = api_keys.issue_key(session, users[Role.DIRECTOR], name="街道系统",
+                                      may_read_details=True, may_create=False)
+    api_question = api_catalogue.save_question(
+        session, None, category=category, prompt_zh="在几楼？", prompt_en="Which floor?",
+        datatype="string", required=False, options="", position=1, active=True)
+    event = _first(session, select(RequestEvent).where(RequestEvent.request_id == request.id)
+                    .order_by(RequestEvent.id))
+    follow_up = session.scalars(select(RatingFollowUp).limit(1)).first() or RatingFollowUp(
+        request_id=request.id, event_id=event.id, rating=1, rated_at=utcnow(),
+        due_on=date.today(), due_at=utcnow() + timedelta(days=5))
+    session.add(follow_up)
     session.commit()
 
     return World(
@@ -118,7 +140,8 @@ def _collect(session) -> World:
              "signup_id": signup.id, "meeting_id": meeting.id, "attachment_id": attachment.id,
              "resolution_id": resolution.id, "notice_id": notice.id, "alert_id": alert.id,
              "survey_id": survey.id, "question_id": question.id, "profile_id": profile.id,
-             "fmt": "csv"},
+             "fmt": "csv", "key_id": key.id, "item_id": follow_up.id},
         refs={"staff_requests": request.ref, "aid_staff": application.ref},
         users=users,
+        by_blueprint={"api_keys": {"question_id": api_question.id}},
     )

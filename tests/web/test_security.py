@@ -84,14 +84,15 @@ BLUEPRINT_PERMISSION = {
     "staff_notices": Permission.PUBLISH_NOTICES,
     "surveys_staff": Permission.MANAGE_SURVEYS,
     "board_staff": Permission.MANAGE_BOARD,
+    "aid_settings": Permission.MANAGE_AID_TYPES,
+    "api_keys": Permission.MANAGE_API_KEYS,
+    "staff_figures": Permission.VIEW_FIGURES,
+    "staff_audit": Permission.READ_AUDIT_LOG,
 }
 ENDPOINT_PERMISSION = {
     "staff.home": Permission.STAFF_AREA,
-    "aid_staff.types": Permission.MANAGE_AID_TYPES,
-    "aid_staff.type_edit": Permission.MANAGE_AID_TYPES,
-    "aid_staff.holidays": Permission.MANAGE_AID_TYPES,
-    "aid_staff.holiday_remove": Permission.MANAGE_AID_TYPES,
-    "aid_settings.audit_log": Permission.READ_AUDIT_LOG,
+    "api_keys.questions": Permission.MANAGE_REQUEST_SETTINGS,
+    "api_keys.save_question": Permission.MANAGE_REQUEST_SETTINGS,
 }
 # Answers that end an object's use in the world (or another object's): sent last.
 ENDING = ("remove", "delete", "withdraw", "merge", "close")
