@@ -7,7 +7,9 @@ client sending a header byte at a time) cannot stop the site from answering.
 scripts/slowloris.py measures it. In production nginx buffers requests and responses in
 front of gunicorn as well (README, deploy/nginx.conf), which protects it further.
 
-Every value can be changed from the environment without editing this file.
+Every value can be changed from the environment without editing this file. Start gunicorn with
+MALLOC_ARENA_MAX=2 in its environment (the systemd unit and scripts/start do): with threads,
+glibc's per-thread arenas otherwise keep the memory of large image uploads.
 """
 
 import multiprocessing

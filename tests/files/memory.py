@@ -89,7 +89,9 @@ def one_worker(database_url: str, secret_key: str, upload_dir: str):
     """gunicorn -w 1 on a free port; yields (port, worker pid)."""
     port = free_port()
     env = {**os.environ, "PORTAL_DATABASE_URL": database_url, "PORTAL_SECRET_KEY": secret_key,
-           "PORTAL_UPLOAD_DIR": upload_dir, "PORTAL_DEVELOPMENT": "1"}
+           "PORTAL_UPLOAD_DIR": upload_dir, "PORTAL_DEVELOPMENT": "1",
+           # As deploy/linli-web.service and scripts/start run gunicorn (gunicorn.conf.py).
+           "MALLOC_ARENA_MAX": "2"}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "1", "--threads", "1", "-b",
          f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)

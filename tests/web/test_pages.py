@@ -100,7 +100,8 @@ def test_fragment_for_htmx_partial_page_for_boosted(staff_client):
 def test_healthz_checks_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    assert response.json == {"status": "ok", "database": "ok", "uploads": "ok",
+                             "rate_limits": "ok"}
 
 
 def test_healthz_reports_a_broken_database(make_app):
