@@ -65,7 +65,9 @@ def _rate_limit() -> str:
         config["API_RATE_LIMIT_PER_ADDRESS"]
 
 
-limiter.limit(_rate_limit, key_func=_rate_key)(bp)
+# On each view rather than the blueprint: a blueprint-wide limit would put flask-limiter's
+# hook back on every request of the site (portal/web/limits.py).
+rate_limited = limiter.limit(_rate_limit, key_func=_rate_key)
 
 
 @bp.before_request
@@ -126,6 +128,7 @@ def server_error(_error):
 
 
 @bp.get(f"/discovery.{FORMAT}")
+@rate_limited
 def discovery(fmt):
     config = current_app.config
     root = url_for("open311.discovery", fmt="json", _external=True).rsplit("/", 1)[0]
@@ -159,6 +162,7 @@ def _service(category, locale: str, asks: bool) -> dict:
 
 
 @bp.get(f"/services.{FORMAT}")
+@rate_limited
 def services(fmt):
     locale = _locale()
     asking = service.categories_with_questions(db.session)
@@ -176,6 +180,7 @@ def _attribute(question, locale: str, order: int) -> dict:
 
 
 @bp.get(f"/services/<open311_segment:code>.{FORMAT}")
+@rate_limited
 def service_definition(code, fmt):
     category = service.category_by_code(db.session, code)
     if category is None:
@@ -215,12 +220,14 @@ def _answer(fmt, found, key: ApiKey | None):
 
 
 @bp.get(f"/requests.{FORMAT}")
+@rate_limited
 def list_requests(fmt):
     key = _key()
     return _answer(fmt, service.find_requests(db.session, request.args, utcnow()), key)
 
 
 @bp.post(f"/requests.{FORMAT}")
+@rate_limited
 def create_request(fmt):
     key = _key(required=True)
     if not key.may_create:
@@ -236,12 +243,14 @@ def create_request(fmt):
 
 
 @bp.get(f"/requests/<open311_segment:ref>.{FORMAT}")
+@rate_limited
 def one_request(ref, fmt):
     key = _key()
     return _answer(fmt, [service.one_request(db.session, ref)], key)
 
 
 @bp.get(f"/tokens/<open311_segment:token>.{FORMAT}")
+@rate_limited
 def token(token, fmt):
     ref, token_value = service.request_for_token(db.session, token)
     return respond(fmt, "service_requests", [{"service_request_id": ref,
@@ -249,11 +258,13 @@ def token(token, fmt):
 
 
 @bp.get("/openapi.json")
+@rate_limited
 def openapi():
     return jsonify(openapi_description(url_for("open311.discovery", fmt="json")
                                        .rsplit("/", 1)[0]))
 
 
 @bp.route("/<open311_any_path:anything>", methods=["GET", "POST"])
+@rate_limited
 def unknown(anything):
     raise Refusal(404, _("There is nothing at this address of the Open311 API."))
