@@ -10,40 +10,20 @@ number of SQL statements each ran; these figures go in reports, not in tests.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import event, func, select  # noqa: E402
+from benchkit.pages import measure  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.accounts.models import User  # noqa: E402
 from portal.accounts.roles import Role  # noqa: E402
 from portal.api import service  # noqa: E402
 from portal.service_requests.models import ServiceRequest  # noqa: E402
-
-
-def measure(client, engine, path, runs):
-    statements = []
-
-    def record(*_args):
-        statements.append(1)
-
-    client.get(path)  # warm up caches and the connection pool
-    timings, size = [], 0
-    for _ in range(runs):
-        statements.clear()
-        event.listen(engine, "before_cursor_execute", record)
-        started = time.perf_counter()
-        response = client.get(path)
-        timings.append((time.perf_counter() - started) * 1000)
-        event.remove(engine, "before_cursor_execute", record)
-        assert response.status_code == 200, (path, response.status_code)
-        size = len(response.get_data())
-    return statistics.median(timings), max(timings), len(statements), size
 
 
 def main() -> int:
@@ -78,8 +58,8 @@ def main() -> int:
     client = app.test_client()
     print(f"{'call':<42} {'median ms':>10} {'worst ms':>10} {'queries':>8} {'bytes':>9}")
     for path, label in calls:
-        median, worst, queries, size = measure(client, engine, path, args.runs)
-        print(f"{label:<42} {median:>10.1f} {worst:>10.1f} {queries:>8} {size:>9}")
+        timing = measure(client, engine, path, args.runs)
+        print(f"{label:<42} {timing.columns()} {timing.size:>9}")
     with app.app_context():
         session = app.extensions["db_sessionmaker"]()
         service.revoke_key(session, None, session.get(type(key), key.id))

@@ -14,15 +14,16 @@ go in reports, not in tests.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import event, func, select, text  # noqa: E402
+from benchkit.pages import measure, signed_in  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.accounts.models import User  # noqa: E402
@@ -114,31 +115,8 @@ def snapshot(app) -> None:
         print(f"stored twelve months in {time.perf_counter() - started:.0f} s")
 
 
-def signed_in(app, user):
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
-    return client
 
 
-def measure(client, engine, path, runs):
-    statements = []
-
-    def record(*_args):
-        statements.append(1)
-
-    client.get(path)  # warm up caches and the connection pool
-    timings = []
-    for _ in range(runs):
-        statements.clear()
-        event.listen(engine, "before_cursor_execute", record)
-        started = time.perf_counter()
-        response = client.get(path)
-        timings.append((time.perf_counter() - started) * 1000)
-        event.remove(engine, "before_cursor_execute", record)
-        assert response.status_code == 200, (path, response.status_code)
-    return statistics.median(timings), max(timings), len(statements)
 
 
 def main() -> int:
@@ -180,8 +158,8 @@ def main() -> int:
     print(f"{'page':<36} {'median ms':>10} {'worst ms':>10} {'queries':>8}")
     client = signed_in(app, director)
     for path, label in pages:
-        median, worst, queries = measure(client, engine, path, args.runs)
-        print(f"{label:<36} {median:>10.1f} {worst:>10.1f} {queries:>8}")
+        timing = measure(client, engine, path, args.runs)
+        print(f"{label:<36} {timing.columns()}")
     return 0
 
 
