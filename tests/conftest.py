@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
 
 import portal.models  # noqa: F401 - the whole schema
 from portal import create_app
@@ -64,11 +65,30 @@ def pytest_report_header():
     return f"database: {url or 'SQLite (temporary file)'}"
 
 
+def _database_of_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own (``test_gw0``, …),
+    created on first use, since every test empties all the tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = make_engine(base.set(database="postgres").render_as_string(hide_password=False))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                   {"name": name})
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     url = os.environ.get("PORTAL_TEST_DATABASE_URL")
     if not url:
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    url = _database_of_this_worker(url)
     engine = make_engine(url)
     with engine.begin() as connection:  # start from an empty schema
         connection.execute(text("DROP SCHEMA public CASCADE"))

@@ -201,7 +201,7 @@ def test_memory_and_nodes_do_not_grow_over_many_polls(board_server, new_page):
         deadline = time.monotonic() + 60
         while (polls["304"] < polls_304 or polls["200"] < polls_200) and (
                 time.monotonic() < deadline):
-            page.wait_for_timeout(1500)  # lets Playwright deliver the response events
+            page.wait_for_timeout(500)  # lets Playwright deliver the response events
             session = server.app.extensions["db_sessionmaker"]()
             with session.begin():
                 session.get(BoardProfile, 1 + changed % 30).name = f"Notice, version {changed}"
