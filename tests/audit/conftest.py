@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
 from portal.audit.service import action_choices, action_label
+from tests.activities.conftest import make_activity  # noqa: F401 - a fixture
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 WRITTEN: set[tuple[str, str]] = set()
