@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEntry
 from portal.audit.service import action_choices, action_label
-from tests.activities.conftest import make_activity  # noqa: F401 - a fixture
+from tests.activities.conftest import make_activity  # noqa: F401 - fixtures
+from tests.aid.conftest import build_application, types  # noqa: F401
+from tests.service_requests.conftest import categories, file_request  # noqa: F401
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 WRITTEN: set[tuple[str, str]] = set()
