@@ -103,10 +103,14 @@ class AudienceSource:
 @dataclass(frozen=True)
 class FileAccessRule:
     """Who besides its owner may see a file of ``area``: the same scope as the object the file
-    belongs to. ``allows(session, user, stored_file)``; ``user`` may be anonymous."""
+    belongs to. ``allows(session, user, stored_file)``; ``user`` may be anonymous.
+    ``opened(session, user, stored_file)``, when given, runs each time the file is served (to
+    whomever, owner included) before the response, and the session is committed after it:
+    for an area whose files must leave a line in the audit log."""
 
     area: str
     allows: Callable[[Any, Any, Any], bool]
+    opened: Callable[[Any, Any, Any], None] | None = None
 
 
 @dataclass(frozen=True)

@@ -34,4 +34,5 @@ def init_app(app: Flask) -> None:
         StaffLink("staff.home", _l("Overview"), Permission.STAFF_AREA, order=0),
         StaffLink("staff.users", _l("Staff accounts"), Permission.MANAGE_STAFF, order=900),
         DemoLoader("accounts", demo.load, order=0),
+        *service.AUDIT_ACTIONS,
     )

@@ -8,17 +8,28 @@ from datetime import UTC, datetime, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, object_session
 
 from portal.accounts import passwords
 from portal.accounts.models import User, UserGrant, new_session_token
 from portal.accounts.roles import GRANTABLE, ROLE_PERMISSIONS, STAFF_ROLES, Permission, Role
+from portal.audit.service import record
 from portal.clock import utcnow
 from portal.errors import DomainError
+from portal.registry import AuditAction
 from portal.web.forms import digits_only
 from portal.web.inputs import bounded_int
 
 PHONE_PATTERN = re.compile(r"1[0-9]{10}")
+AREA = "accounts"
+AUDIT_ACTIONS = (
+    AuditAction(AREA, "staff_created", _l("Created a staff account")),
+    AuditAction(AREA, "staff_deactivated", _l("Deactivated an account")),
+    AuditAction(AREA, "staff_reactivated", _l("Reactivated an account")),
+    AuditAction(AREA, "password_reset", _l("Reset a password")),
+    AuditAction(AREA, "permission_granted", _l("Granted a permission")),
+    AuditAction(AREA, "permission_revoked", _l("Withdrew a permission")),
+)
 
 
 def normalise_phone(raw: str) -> str:
@@ -121,7 +132,13 @@ def create_staff(session: Session, *, phone: str, name: str, role: Role | str,
                 role=role.value)
     session.add(user)
     session.flush()
+    _audit(session, acting, "staff_created", user, role.value)
     return user
+
+
+def _audit(session: Session, acting: User | None, action: str, user: User,
+           detail: str = "") -> None:
+    record(session, acting, AREA, action, f"#{user.id} {user.name}", detail)
 
 
 def authenticate(session: Session, phone: str, password: str) -> User:
@@ -198,6 +215,7 @@ def reset_password(user: User, new: str, acting: User) -> None:
         raise DomainError(_l("Change your own password under My account."))
     _require_may_hold(acting, user.permissions)
     set_password(user, new)
+    _audit(object_session(user), acting, "password_reset", user)
 
 
 def update_profile(user: User, *, name: str, building: str | None, unit: str | None,
@@ -227,6 +245,9 @@ def set_active(user: User, active: bool, acting: User) -> None:
     if user.id == acting.id and not active:
         raise DomainError(_l("You can't deactivate your own account."))
     _require_may_hold(acting, user.permissions)
+    if user.active != active:
+        _audit(object_session(user), acting,
+               "staff_reactivated" if active else "staff_deactivated", user)
     user.active = active
     if not active:
         end_all_sessions(user)
@@ -240,6 +261,8 @@ def set_grants(session: Session, user: User, permissions: list[str], acting: Use
     for grant in list(user.grants):
         if Permission(grant.permission) not in wanted:
             session.delete(grant)
+            _audit(session, acting, "permission_revoked", user, grant.permission)
     held = {Permission(grant.permission) for grant in user.grants}
-    for permission in wanted - held:
+    for permission in sorted(wanted - held, key=lambda p: p.value):
         user.grants.append(UserGrant(permission=permission.value, granted_by_id=acting.id))
+        _audit(session, acting, "permission_granted", user, permission.value)

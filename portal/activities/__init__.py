@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
                    Permission.MANAGE_ACTIVITIES, order=30),
         board.SECTION,
         FileAccessRule("activities", _cover_rule),
+        *service.AUDIT_ACTIONS,
         AudienceSource(
             "activity_attended", _l("Residents who attended an activity"),
             lambda params: service.attendees_statement(params["activity"]),

@@ -82,7 +82,7 @@ def new():
     try:
         activity = service.create_activity(db.session, form.fields_for_service(),
                                            current_user.id, cover=cover,
-                                           form_key=form.form_key.data)
+                                           form_key=form.form_key.data, actor=current_user)
         db.session.commit()
     except IntegrityError:  # the same form, sent twice at the same moment
         db.session.rollback()
@@ -109,7 +109,8 @@ def edit(activity_id):
         return _form_page(form, activity, status=422, cover=cover)
     try:
         service.update_activity(db.session, activity.id, form.fields_for_service(), utcnow(),
-                                cover=cover, remove_cover=form.remove_cover.data)
+                                cover=cover, remove_cover=form.remove_cover.data,
+                                actor=current_user)
     except DomainError as error:
         db.session.rollback()
         return refused(error, FORM_PAGE, form=form, activity=_activity_or_404(activity_id),
@@ -145,6 +146,8 @@ def waitlist(activity_id):
 @bp.get("/<int:activity_id>/signups.<any(csv, xlsx):fmt>")
 def export(activity_id, fmt):
     activity = _activity_or_404(activity_id)
+    service.audit(db.session, current_user, "export", activity, fmt)
+    db.session.commit()
     return export_response(f"activity-{activity.id}-signups", service.EXPORT_HEADERS,
                            lambda session: service.export_rows(session, activity_id), fmt,
                            title=activity.title)
@@ -177,7 +180,7 @@ def mark(activity_id, signup_id):
         return _attendance_page(activity, status=422)
     try:
         service.set_attendance(db.session, activity, signup_id,
-                               request.form.get("attended") == "1", utcnow())
+                               request.form.get("attended") == "1", utcnow(), current_user)
     except service.NotFound:
         abort(404)
     db.session.commit()
@@ -192,7 +195,8 @@ def checkin(activity_id):
     if not form.validate_on_submit():
         return _attendance_page(activity, form=form, status=422)
     try:
-        signup = service.check_in_by_code(db.session, activity, form.code.data, utcnow())
+        signup = service.check_in_by_code(db.session, activity, form.code.data, utcnow(),
+                                          current_user)
     except DomainError as error:
         context = _attendance_context(activity, form)
         return refused(error, ATTENDANCE_PAGE, ATTENDANCE_FRAGMENT, form=context.pop("form"),

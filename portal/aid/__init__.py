@@ -22,6 +22,15 @@ def _may_view_file(session, user, stored) -> bool:
     return bool(user is not None and user.is_authenticated and user.can(Permission.REVIEW_AID))
 
 
+def _file_opened(session, user, stored) -> None:
+    # Staff opening a material or a visit photo leave a line; the applicant opening their own
+    # upload does not (the log is the back office's).
+    if user is not None and user.is_authenticated and user.can(Permission.REVIEW_AID):
+        from portal.aid import service
+
+        service.record_file_opened(session, user, stored)
+
+
 def _panel(user) -> dict:
     from portal.aid import service
     from portal.clock import today
@@ -47,8 +56,9 @@ def init_app(app: Flask) -> None:
         StaffLink("aid_settings.types", _l("Aid types"), Permission.MANAGE_AID_TYPES, order=21),
         StaffPanel("aid/staff/_panel.html", _panel, Permission.REVIEW_AID, order=20),
         board.SECTION,
-        FileAccessRule(service.AREA, _may_view_file),
+        FileAccessRule(service.AREA, _may_view_file, opened=_file_opened),
         *service.AUDIT_ACTIONS,
+        *service.SETTINGS_ACTIONS,
         ReferenceData("aid types", service.seed_types, order=20),
         DemoLoader("aid", demo.load, order=20, scale_option="aid",
                    scale_help="Also generate N aid applications."),

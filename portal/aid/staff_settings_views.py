@@ -7,11 +7,11 @@ from datetime import date
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from portal.accounts.permissions import deny_unless, staff_blueprint
 from portal.accounts.roles import Permission
 from portal.aid import forms, service
-from portal.aid.models import AidHoliday
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.web.errors import form_view
@@ -60,7 +60,8 @@ def type_new():
     if not form.validate_on_submit() or _checklist_error(form):
         return render_form_errors(TYPE_PAGE, form=form, aid_type=None)
     try:
-        aid_type = service.create_type(db.session, code=form.code.data, **_type_values(form))
+        aid_type = service.create_type(db.session, code=form.code.data, actor=current_user,
+                                       **_type_values(form))
     except DomainError as error:
         db.session.rollback()
         return refused(error, TYPE_PAGE, form=form, aid_type=None)
@@ -83,7 +84,7 @@ def type_edit(code):
     form = forms.TypeForm()
     if not form.validate_on_submit() or _checklist_error(form):
         return render_form_errors(TYPE_PAGE, form=form, aid_type=aid_type)
-    service.update_type(aid_type, **_type_values(form))
+    service.update_type(aid_type, actor=current_user, **_type_values(form))
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("aid_settings.types"), 303)
@@ -96,10 +97,8 @@ def type_edit(code):
 def holidays():
     form = forms.HolidayForm(formdata=request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate_on_submit():
-        holiday = db.session.get(AidHoliday, form.day.data) or AidHoliday(day=form.day.data)
-        holiday.is_workday = form.is_workday.data
-        holiday.note = form.note.data or ""
-        db.session.add(holiday)
+        service.save_holiday(db.session, form.day.data, is_workday=form.is_workday.data,
+                             note=form.note.data or "", actor=current_user)
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("aid_settings.holidays"), 303)
@@ -113,10 +112,9 @@ def holiday_remove(day):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        holiday = db.session.get(AidHoliday, date.fromisoformat(day))
+        day = date.fromisoformat(day)
     except ValueError:
         abort(404)
-    if holiday is not None:
-        db.session.delete(holiday)
+    if service.remove_holiday(db.session, day, current_user):
         db.session.commit()
     return redirect(url_for("aid_settings.holidays"), 303)

@@ -42,4 +42,6 @@ def init_app(app: Flask) -> None:
         AuditAction(service.AREA, "requests_read_details",
                     _l("Read requests with their descriptions through the API")),
         AuditAction(service.AREA, "request_created", _l("Created a request through the API")),
+        AuditAction("settings", "api_question_added", _l("Added an extra question")),
+        AuditAction("settings", "api_question_edited", _l("Edited an extra question")),
     )

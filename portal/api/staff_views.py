@@ -113,7 +113,7 @@ def save_question(question_id=None):
             db.session, question, category=category, prompt_zh=form.prompt_zh.data,
             prompt_en=form.prompt_en.data, datatype=form.datatype.data,
             required=form.required.data, options=form.options.data or "",
-            position=form.position.data or 100, active=form.active.data)
+            position=form.position.data or 100, active=form.active.data, actor=current_user)
     except DomainError as error:
         form.add_error(error.message, error.field)
         return _questions_page(form, editing=question, status=422)

@@ -15,6 +15,7 @@ from portal.audit.models import AuditEntry
 from portal.clock import day_end, day_start, utcnow
 from portal.registry import AuditAction, registry
 from portal.web.inputs import bounded_int
+from portal.web.logs import scrub
 
 # Actions every area shares; an area adds its own with registry(app).add(AuditAction(...)).
 SHARED_ACTIONS = (
@@ -30,9 +31,13 @@ def register_actions(app: Flask) -> None:
 
 def record(session: Session, actor, area: str, action: str, target: str = "",
            detail: str = "") -> AuditEntry:
-    """Add one line to the log. ``actor`` is a user or None (the system)."""
+    """Add one line to the log. ``actor`` is a user or None (the system).
+
+    A title or note may quote what someone typed: phone and ID numbers are masked before
+    anything is cut to length, so no part of one is kept."""
     entry = AuditEntry(actor_id=getattr(actor, "id", None), area=area, action=action,
-                       target=str(target)[:40], detail=(detail or "")[:300], at=utcnow())
+                       target=scrub(str(target or ""))[:40], detail=scrub(str(detail or ""))[:300],
+                       at=utcnow())
     session.add(entry)
     return entry
 
@@ -58,7 +63,7 @@ AREA_LABELS = {
     "requests": _l("Requests"), "aid": _l("Aid"), "activities": _l("Activities"),
     "minutes": _l("Minutes"), "notices": _l("Notices and alerts"), "surveys": _l("Surveys"),
     "accounts": _l("Staff accounts"), "settings": _l("Settings"), "figures": _l("Figures"),
-    "board": _l("Notice board"), "audit": _l("Audit log"),
+    "board": _l("Notice board"), "api": _l("Open311 API"), "audit": _l("Audit log"),
 }
 
 

@@ -57,4 +57,5 @@ def init_app(app: Flask) -> None:
     registry(app).add(
         StaffLink("board_staff.profiles", _l("Notice board"), Permission.MANAGE_BOARD, order=800),
         DemoLoader("board", demo.load, order=800),
+        *service.AUDIT_ACTIONS,
     )

@@ -20,9 +20,10 @@ from sqlalchemy import Select, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.audit.service import record
 from portal.board.models import BoardProfile
 from portal.errors import DomainError
-from portal.registry import BoardSection
+from portal.registry import AuditAction, BoardSection
 
 # The files a screen keeps for weeks: when a deploy changes them, ETags change and screens
 # reload themselves (see board.js).
@@ -139,6 +140,13 @@ def load_sections(sections: list[BoardSection], now: datetime, profile: Profile)
 
 # --- profiles (back office) ---------------------------------------------------------------
 
+AREA = "board"
+AUDIT_ACTIONS = (
+    AuditAction(AREA, "profile_added", _l("Added a board profile")),
+    AuditAction(AREA, "profile_edited", _l("Edited a board profile")),
+    AuditAction(AREA, "profile_deleted", _l("Deleted a board profile")),
+)
+
 def profiles_statement():
     return select(BoardProfile).order_by(BoardProfile.name, BoardProfile.id)
 
@@ -157,11 +165,12 @@ def _check_slug(session: Session, slug: str, profile_id: int | None) -> None:
 
 
 def save_profile(session: Session, profile: BoardProfile | None, *, slug: str, name: str,
-                 sections: list[str], building: str | None) -> BoardProfile:
+                 sections: list[str], building: str | None, actor) -> BoardProfile:
     """Create (profile=None) or update a profile. Raises DomainError on a bad or taken short
     name, also when another request took it a moment ago (the unique index says so)."""
     slug = slug.strip().lower()
     _check_slug(session, slug, profile.id if profile else None)
+    action = "profile_added" if profile is None else "profile_edited"
     try:
         with session.begin_nested():
             if profile is None:
@@ -174,9 +183,11 @@ def save_profile(session: Session, profile: BoardProfile | None, *, slug: str, n
             session.flush()
     except IntegrityError:
         raise DomainError(SLUG_TAKEN, field="slug") from None
+    record(session, actor, AREA, action, profile.slug, profile.name)
     return profile
 
 
-def delete_profile(session: Session, profile: BoardProfile) -> None:
+def delete_profile(session: Session, profile: BoardProfile, actor) -> None:
+    record(session, actor, AREA, "profile_deleted", profile.slug, profile.name)
     session.delete(profile)
     session.flush()

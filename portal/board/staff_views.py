@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from portal.accounts.permissions import permission_required, staff_blueprint
 from portal.accounts.roles import Permission
@@ -37,7 +38,8 @@ def _profile_or_404(profile_id: int):
 
 def _save(profile, form):
     return service.save_profile(db.session, profile, slug=form.slug.data, name=form.name.data,
-                                sections=form.sections.data or [], building=form.building.data)
+                                sections=form.sections.data or [], building=form.building.data,
+                                actor=current_user)
 
 
 @bp.get("")
@@ -97,7 +99,7 @@ def delete_profile(profile_id):
     profile = _profile_or_404(profile_id)
     if not ActionForm().validate_on_submit():
         return render(EDIT_PAGE, status=422, **_edit_context(profile))
-    service.delete_profile(db.session, profile)
+    service.delete_profile(db.session, profile, current_user)
     db.session.commit()
     flash(_("Profile deleted."), "success")
     return redirect(url_for("board_staff.profiles"), 303)

@@ -29,7 +29,7 @@ IMAGES_AND_PDF = IMAGES | {"application/pdf"}
 PDF = {"application/pdf"}
 
 __all__ = ["IMAGES", "IMAGES_AND_PDF", "PDF", "StorageUnavailable", "UploadRejected", "Uploads",
-           "take_uploads", "store_upload", "claim_pending", "file_path", "may_view"]
+           "take_uploads", "store_upload", "claim_pending", "file_path", "may_view", "opened"]
 
 
 def _upload_root() -> Path:
@@ -144,3 +144,12 @@ def may_view(session: Session, user, stored: StoredFile) -> bool:
         return True
     rule = registry().file_rules.get(stored.area)
     return bool(rule and stored.attached and rule.allows(session, user, stored))
+
+
+def opened(session: Session, user, stored: StoredFile) -> bool:
+    """Tell the file's area it is being served; True when the area recorded something."""
+    rule = registry().file_rules.get(stored.area)
+    if rule is None or rule.opened is None:
+        return False
+    rule.opened(session, user, stored)
+    return True

@@ -21,6 +21,8 @@ def serve(token):
     path = service.file_path(stored)
     if not path.exists():
         abort(404)
+    if service.opened(db.session, current_user, stored):
+        db.session.commit()
     response = send_file(path, mimetype=stored.content_type, download_name=stored.original_name,
                          as_attachment=False, max_age=0, conditional=True)
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"

@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
         StaffPanel("minutes/staff/_panel.html", _panel, Permission.PUBLISH_MINUTES, order=60),
         board.SECTION,
         FileAccessRule(service.AREA, service.may_view_file),
+        *service.AUDIT_ACTIONS,
         DemoLoader("minutes", demo.load, order=60, scale_option="meetings",
                    scale_help="Also create this many extra published meetings (for load "
                               "tests)."),

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.roles import Permission
+from portal.audit.service import record
 from portal.clock import utcnow
 from portal.errors import DomainError
 from portal.files.models import StoredFile
@@ -25,10 +26,25 @@ from portal.minutes.models import (
     ResolutionStatus,
     ResolutionUpdate,
 )
+from portal.registry import AuditAction
 from portal.search import service as search
 
 AREA = "minutes"
 CONTENT_FIELDS = ("kind", "title", "held_on", "place", "attendance", "agenda", "minutes")
+AUDIT_ACTIONS = tuple(AuditAction(AREA, key, label) for key, label in (
+    ("minutes_created", _l("Drafted minutes")),
+    ("minutes_edited", _l("Edited minutes")),
+    ("minutes_published", _l("Published minutes")),
+    ("attachment_added", _l("Attached a file to minutes")),
+    ("attachment_removed", _l("Removed a file from minutes")),
+    ("resolution_added", _l("Added a resolution")),
+    ("resolution_removed", _l("Removed a resolution")),
+    ("resolution_progress", _l("Reported a resolution's progress")),
+))
+
+
+def _audit(session: Session, actor, action: str, meeting: Meeting, detail: str = "") -> None:
+    record(session, actor, AREA, action, f"#{meeting.id} {meeting.title}", detail)
 
 
 # ---- reading (public) -----------------------------------------------------------------
@@ -175,7 +191,8 @@ def get_meeting(session: Session, meeting_id: int) -> Meeting | None:
                  selectinload(Meeting.attachments)))
 
 
-def create_meeting(session: Session, *, author_id: int, form_key: str, **fields) -> Meeting:
+def create_meeting(session: Session, *, author_id: int, form_key: str, actor=None,
+                   **fields) -> Meeting:
     """A new draft. Submitting the same form twice returns the first draft."""
     existing = session.scalar(select(Meeting).where(Meeting.form_key == form_key))
     if existing is not None:
@@ -189,10 +206,12 @@ def create_meeting(session: Session, *, author_id: int, form_key: str, **fields)
     except IntegrityError:  # the same form, submitted at the same moment
         return session.scalar(select(Meeting).where(Meeting.form_key == form_key))
     _index_text(session, meeting)
+    _audit(session, actor, "minutes_created", meeting)
     return meeting
 
 
-def edit_meeting(session: Session, meeting: Meeting, *, based_on: int, **fields) -> bool:
+def edit_meeting(session: Session, meeting: Meeting, actor, *, based_on: int,
+                 **fields) -> bool:
     """Change a meeting. A published one keeps what it said before as a version.
 
     ``based_on`` is the version the editor started from: if someone else saved in between,
@@ -216,12 +235,15 @@ def edit_meeting(session: Session, meeting: Meeting, *, based_on: int, **fields)
         setattr(meeting, name, fields[name])
     session.flush()  # the unique (meeting, version) stops two concurrent edits
     _index_text(session, meeting)
+    _audit(session, actor, "minutes_edited", meeting,
+           f"v{meeting.version}" if meeting.published else "")
     return True
 
 
-def publish(session: Session, meeting: Meeting) -> bool:
+def publish(session: Session, meeting: Meeting, actor=None) -> bool:
     if meeting.published:
         return False
+    _audit(session, actor, "minutes_published", meeting)
     meeting.published = True
     meeting.published_at = utcnow()
     for resolution in meeting.resolutions:
@@ -230,7 +252,7 @@ def publish(session: Session, meeting: Meeting) -> bool:
 
 
 def add_resolution(session: Session, meeting: Meeting, *, form_key: str, text: str,
-                   responsible: str, due_on: date | None) -> Resolution:
+                   responsible: str, due_on: date | None, actor=None) -> Resolution:
     existing = session.scalar(select(Resolution).where(Resolution.form_key == form_key))
     if existing is not None:
         return existing
@@ -238,6 +260,7 @@ def add_resolution(session: Session, meeting: Meeting, *, form_key: str, text: s
                             responsible=responsible, due_on=due_on)
     session.add(resolution)
     session.flush()
+    _audit(session, actor, "resolution_added", meeting, text[:100])
     return resolution
 
 
@@ -246,17 +269,18 @@ def get_resolution(session: Session, meeting_id: int, resolution_id: int) -> Res
                                                    Resolution.meeting_id == meeting_id))
 
 
-def remove_resolution(session: Session, resolution: Resolution) -> None:
+def remove_resolution(session: Session, resolution: Resolution, actor) -> None:
     """Only a draft's resolutions can go: once published, they are on the record."""
     if resolution.meeting.published:
         raise DomainError(_l("A published resolution stays on the record. Report its progress "
                              "instead, or mark it shelved."))
+    _audit(session, actor, "resolution_removed", resolution.meeting, resolution.text[:100])
     session.delete(resolution)
 
 
 def add_update(session: Session, resolution: Resolution, *, form_key: str, note: str,
                status: str, progress: int, author_id: int,
-               at: datetime | None = None) -> ResolutionUpdate:
+               at: datetime | None = None, actor=None) -> ResolutionUpdate:
     """A dated step on the timeline; the resolution takes its status and percentage.
 
     Progress is reported on published minutes only: a draft's resolutions may still change.
@@ -277,19 +301,23 @@ def add_update(session: Session, resolution: Resolution, *, form_key: str, note:
     resolution.progress = progress
     resolution.updated_at = update.created_at
     session.flush()
+    _audit(session, actor, "resolution_progress", resolution.meeting,
+           f"{resolution.text[:60]}: {status.value} {progress}%")
     return update
 
 
-def attach_files(session: Session, meeting: Meeting, files: list[StoredFile]) -> None:
+def attach_files(session: Session, meeting: Meeting, files: list[StoredFile], actor) -> None:
     for stored in files:
         stored.attached = True
         meeting.attachments.append(MeetingAttachment(file_id=stored.id, file=stored))
+        _audit(session, actor, "attachment_added", meeting, stored.original_name)
     meeting.updated_at = utcnow()
 
 
-def remove_attachment(session: Session, meeting: Meeting, attachment_id: int) -> bool:
+def remove_attachment(session: Session, meeting: Meeting, attachment_id: int, actor) -> bool:
     for attachment in meeting.attachments:
         if attachment.id == attachment_id:
+            _audit(session, actor, "attachment_removed", meeting, attachment.file.original_name)
             meeting.attachments.remove(attachment)
             meeting.updated_at = utcnow()
             return True

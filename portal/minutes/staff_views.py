@@ -46,7 +46,8 @@ def new():
     form = MeetingForm()
     if form.validate_on_submit():
         meeting = service.create_meeting(db.session, author_id=current_user.id,
-                                         form_key=form.form_key.data, **_fields(form))
+                                         form_key=form.form_key.data, actor=current_user,
+                                         **_fields(form))
         db.session.commit()
         flash(_("Draft saved. Add the resolutions and attachments, then publish."), "success")
         return redirect(url_for(".meeting", meeting_id=meeting.id), 303)
@@ -94,7 +95,8 @@ def edit(meeting_id):
     except ValueError:
         based_on = 0
     try:
-        changed = service.edit_meeting(db.session, meeting, based_on=based_on, **_fields(form))
+        changed = service.edit_meeting(db.session, meeting, current_user, based_on=based_on,
+                                       **_fields(form))
     except DomainError as error:
         return refused(error, MEETING_PAGE, form=form,
                        **_meeting_context(meeting, meeting_form=form))
@@ -111,7 +113,7 @@ def publish(meeting_id):
     meeting = _meeting_or_404(meeting_id)
     if not ActionForm().validate_on_submit():
         return render(MEETING_PAGE, status=422, **_meeting_context(meeting))
-    if service.publish(db.session, meeting):
+    if service.publish(db.session, meeting, current_user):
         db.session.commit()
         flash(_("Published. Residents can read these minutes now."), "success")
     return redirect(url_for(".meeting", meeting_id=meeting.id), 303)
@@ -138,7 +140,7 @@ def upload(meeting_id):
         db.session.commit()
         return render_form_errors(MEETING_PAGE, **_meeting_context(
             meeting, attachment_form=form, kept_files=uploads.files))
-    service.attach_files(db.session, meeting, uploads.files)
+    service.attach_files(db.session, meeting, uploads.files, current_user)
     db.session.commit()
     flash(ngettext("Attachment added.", "%(num)d attachments added.", len(uploads.files)),
           "success")
@@ -149,7 +151,8 @@ def upload(meeting_id):
 def remove_attachment(meeting_id, attachment_id):
     meeting = _meeting_or_404(meeting_id)
     if ActionForm().validate_on_submit() and service.remove_attachment(db.session, meeting,
-                                                                       attachment_id):
+                                                                       attachment_id,
+                                                                       current_user):
         db.session.commit()
         flash(_("Attachment removed."), "success")
     return redirect(url_for(".meeting", meeting_id=meeting.id) + "#attachments", 303)
@@ -163,7 +166,7 @@ def add_resolution(meeting_id):
     if form.validate_on_submit():
         service.add_resolution(db.session, meeting, form_key=form.form_key.data,
                                text=form.text.data, responsible=form.responsible.data,
-                               due_on=form.due_on.data)
+                               due_on=form.due_on.data, actor=current_user)
         db.session.commit()
         flash(_("Resolution added."), "success")
         return redirect(url_for(".meeting", meeting_id=meeting.id) + "#resolutions", 303)
@@ -185,7 +188,7 @@ def remove_resolution(meeting_id, resolution_id):
     resolution = _resolution_or_404(meeting_id, resolution_id)
     if ActionForm().validate_on_submit():
         try:
-            service.remove_resolution(db.session, resolution)
+            service.remove_resolution(db.session, resolution, current_user)
         except DomainError as error:
             return refused(error, MEETING_PAGE, **_meeting_context(_meeting_or_404(meeting_id)))
         db.session.commit()
@@ -205,7 +208,8 @@ def resolution(meeting_id, resolution_id):
     try:
         service.add_update(db.session, resolution, form_key=form.form_key.data,
                            note=form.note.data, status=form.status.data,
-                           progress=form.progress.data, author_id=current_user.id)
+                           progress=form.progress.data, author_id=current_user.id,
+                           actor=current_user)
     except DomainError as error:  # the minutes are still a draft: the page has no form then
         return refused(error, RESOLUTION_PAGE, resolution=resolution)
     db.session.commit()

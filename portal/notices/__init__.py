@@ -39,5 +39,6 @@ def init_app(app: Flask) -> None:
         StaffPanel("notices/staff/_panel.html", _panel, Permission.PUBLISH_NOTICES, order=50),
         *board.SECTIONS,
         FileAccessRule(service.AREA, service.may_view_file),
+        *service.AUDIT_ACTIONS,
         DemoLoader("notices", demo.load, order=50),
     )

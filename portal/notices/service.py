@@ -7,17 +7,30 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from portal.accounts.roles import Permission
 from portal.accounts.service import active_residents_statement
+from portal.audit.service import record
 from portal.clock import utcnow
 from portal.files.models import StoredFile
 from portal.notices.models import Alert, AlertKind, AlertLevel, Notice, NoticeRead
 from portal.notifications.service import notify_selected
+from portal.registry import AuditAction
 
 AREA = "notices"
 NOTICE_FIELDS = ("kind", "title", "body", "pinned", "expires_at")
+AUDIT_ACTIONS = tuple(AuditAction(AREA, key, label) for key, label in (
+    ("notice_published", _l("Published a notice")),
+    ("notice_edited", _l("Edited a notice")),
+    ("notice_withdrawn", _l("Withdrew a notice")),
+    ("alert_raised", _l("Raised a warning")),
+    ("alert_withdrawn", _l("Withdrew a warning")),
+))
+
+
+def _audit(session: Session, actor, action: str, target: str, detail: str = "") -> None:
+    record(session, actor, AREA, action, target, detail)
 
 
 # ---- notices ------------------------------------------------------------------------------
@@ -68,8 +81,9 @@ def get_notice(session: Session, notice_id: int) -> Notice | None:
 
 
 def save_notice(session: Session, notice: Notice | None, *, form_key: str, author_id: int,
-                attachment: StoredFile | None, **fields) -> Notice:
+                attachment: StoredFile | None, actor=None, **fields) -> Notice:
     """Publish a new notice, or change one. The same form submitted twice publishes one."""
+    action = "notice_edited" if notice is not None else "notice_published"
     if notice is None:
         notice = session.scalar(select(Notice).where(Notice.form_key == form_key))
         if notice is not None:
@@ -82,12 +96,14 @@ def save_notice(session: Session, notice: Notice | None, *, form_key: str, autho
         attachment.attached = True
         notice.attachment = attachment
     session.flush()
+    _audit(session, actor, action, f"#{notice.id} {notice.title}")
     return notice
 
 
-def withdraw_notice(notice: Notice) -> None:
+def withdraw_notice(notice: Notice, actor) -> None:
     if notice.withdrawn_at is None:
         notice.withdrawn_at = utcnow()
+        _audit(object_session(notice), actor, "notice_withdrawn", f"#{notice.id} {notice.title}")
 
 
 def may_view_file(session: Session, user, stored: StoredFile) -> bool:
@@ -118,7 +134,8 @@ def alerts_statement() -> Select:
 
 
 def raise_alert(session: Session, *, form_key: str, level: str, kind: str, text: str,
-                expires_at: datetime, author_id: int, link: str | None = None) -> Alert:
+                expires_at: datetime, author_id: int, link: str | None = None,
+                actor=None) -> Alert:
     """Raise an alert and tell every resident, once, however often the form is sent."""
     existing = session.scalar(select(Alert).where(Alert.form_key == form_key))
     if existing is not None:
@@ -127,6 +144,7 @@ def raise_alert(session: Session, *, form_key: str, level: str, kind: str, text:
                   text=text, expires_at=expires_at, raised_by_id=author_id)
     session.add(alert)
     session.flush()
+    _audit(session, actor, "alert_raised", f"#{alert.id} {text}", alert.level)
     notify_selected(session, active_residents_statement(),
                     _l("Emergency warning from the community office: %(text)s"), link=link,
                     text=text)
@@ -137,9 +155,10 @@ def get_alert(session: Session, alert_id: int) -> Alert | None:
     return session.get(Alert, alert_id)
 
 
-def withdraw_alert(alert: Alert) -> None:
+def withdraw_alert(alert: Alert, actor) -> None:
     if alert.withdrawn_at is None:
         alert.withdrawn_at = utcnow()
+        _audit(object_session(alert), actor, "alert_withdrawn", f"#{alert.id} {alert.text}")
 
 
 # ---- the staff home -----------------------------------------------------------------------

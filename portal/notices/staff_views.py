@@ -73,7 +73,7 @@ def _save(form: NoticeForm, notice: Notice | None):
     if valid:
         saved = service.save_notice(
             db.session, notice, form_key=form.form_key.data, author_id=current_user.id,
-            attachment=attachment, kind=form.kind.data, title=form.title.data,
+            attachment=attachment, actor=current_user, kind=form.kind.data, title=form.title.data,
             body=form.body.data, pinned=form.pinned.data,
             expires_at=from_local(form.expires_at.data))
         db.session.commit()
@@ -115,7 +115,7 @@ def edit(notice_id):
 def withdraw(notice_id):
     notice = _notice_or_404(notice_id)
     if ActionForm().validate_on_submit():
-        service.withdraw_notice(notice)
+        service.withdraw_notice(notice, current_user)
         db.session.commit()
         flash(_("Withdrawn. Residents no longer see it."), "success")
     return redirect(url_for(".index"), 303)
@@ -140,7 +140,7 @@ def raise_alert():
         service.raise_alert(db.session, form_key=form.form_key.data, level=form.level.data,
                             kind=form.kind.data, text=form.text.data,
                             expires_at=from_local(form.expires_at.data), author_id=current_user.id,
-                            link=url_for("notices.index"))
+                            link=url_for("notices.index"), actor=current_user)
         db.session.commit()
         flash(_("Warning raised. Every resident has been sent a message."), "success")
         return redirect(url_for(".alerts"), 303)
@@ -153,7 +153,7 @@ def withdraw_alert(alert_id):
     if alert is None:
         abort(404)
     if ActionForm().validate_on_submit():
-        service.withdraw_alert(alert)
+        service.withdraw_alert(alert, current_user)
         db.session.commit()
         flash(_("Warning withdrawn."), "success")
     return redirect(url_for(".alerts"), 303)

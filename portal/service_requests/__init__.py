@@ -101,6 +101,7 @@ def init_app(app: Flask) -> None:
                    order=10),
         board.SECTION,
         *(AuditAction("requests", key, label) for key, label in service.AUDIT_ACTIONS.items()),
+        *service.SETTINGS_ACTIONS,
         FileAccessRule(service.AREA, service.may_see_photo),
         AudienceSource(
             "request_resolved", _l("Residents whose request was resolved in a period"),

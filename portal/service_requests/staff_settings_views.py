@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from portal.accounts.permissions import deny_unless, staff_blueprint
 from portal.accounts.roles import Permission, Role
@@ -67,7 +68,8 @@ def save_category(category_id=None):
     try:
         service.save_category(db.session, category, name_zh=form.name_zh.data,
                               name_en=form.name_en.data, role=form.role.data,
-                              position=form.position.data or 100, active=form.active.data)
+                              position=form.position.data or 100, active=form.active.data,
+                              actor=current_user)
     except DomainError as error:
         return refused(error, SETTINGS_PAGE, form=form, **_settings_context(category_form=form))
     db.session.commit()
@@ -88,7 +90,8 @@ def save_template(template_id=None):
             flash(_("Not saved: a template needs a title and a text."), "error")
             return redirect(url_for("request_settings.settings"), 303)
         return _settings_page(template_form=form, status=422)
-    service.save_template(db.session, template, title=form.title.data, body=form.body.data)
+    service.save_template(db.session, template, title=form.title.data, body=form.body.data,
+                          actor=current_user)
     db.session.commit()
     flash(_("Reply template saved."), "success")
     return redirect(url_for("request_settings.settings"), 303)

@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
         StaffPanel("surveys/staff/_panel.html", _panel_context, Permission.MANAGE_SURVEYS,
                    order=60),
         *audience.BUILT_IN,
+        *service.AUDIT_ACTIONS,
         DemoLoader("surveys", demo.load, order=60, scale_option="survey-responses",
                    scale_help="Answer the demo survey this many times (bulk inserts), "
                               "e.g. 20000."),

@@ -157,7 +157,8 @@ def save_settings(survey_id):
     if valid and not audience_errors:
         try:
             service.update_settings(
-                db.session, survey, title=form.title.data, intro=form.intro.data or "",
+                db.session, survey, current_user, title=form.title.data,
+                intro=form.intro.data or "",
                 opens_on=form.opens_on.data, closes_on=form.closes_on.data,
                 anonymous=form.anonymous.data, audience_key=source.key, audience_params=params)
         except DomainError as error:
@@ -193,7 +194,7 @@ def add_question(survey_id):
     if not form.validate_on_submit():
         return _builder(survey, question_form=form, status=422, fragment=True)
     try:
-        service.add_question(db.session, survey, **_question_values(form))
+        service.add_question(db.session, survey, current_user, **_question_values(form))
     except DomainError as error:
         return _refused(survey, error, form, question_form=form)
     return _after_question_change(survey, _("Question added."))
@@ -218,7 +219,8 @@ def update_question(survey_id, question_id):
     if not form.validate_on_submit():
         return _builder(survey, edit_form=form, editing=question.id, status=422, fragment=True)
     try:
-        service.update_question(db.session, survey, question, **_question_values(form))
+        service.update_question(db.session, survey, question, current_user,
+                                    **_question_values(form))
     except DomainError as error:
         return _refused(survey, error, form, edit_form=form, editing=question.id)
     return _after_question_change(survey, _("Question saved."))
@@ -232,7 +234,7 @@ def move_question(survey_id, question_id):
         abort(400)
     step = -1 if request.form.get("direction") == "up" else 1
     try:
-        service.move_question(db.session, survey, question, step)
+        service.move_question(db.session, survey, question, step, current_user)
     except DomainError as error:
         return _refused(survey, error)
     return _after_question_change(survey, _("Question moved."))
@@ -245,7 +247,7 @@ def remove_question(survey_id, question_id):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        service.remove_question(db.session, survey, question)
+        service.remove_question(db.session, survey, question, current_user)
     except DomainError as error:
         return _refused(survey, error)
     return _after_question_change(survey, _("Question removed."))
@@ -274,14 +276,15 @@ def _state_change(survey_id, change, message):
 
 @bp.post("/<int:survey_id>/publish")
 def publish(survey_id):
-    return _state_change(survey_id, lambda s: service.publish(db.session, s, utcnow()),
+    return _state_change(survey_id,
+                         lambda s: service.publish(db.session, s, utcnow(), current_user),
                          _("Survey published. Residents in its audience can answer from the "
                            "opening date."))
 
 
 @bp.post("/<int:survey_id>/close")
 def close(survey_id):
-    return _state_change(survey_id, lambda s: service.close_now(s, utcnow()),
+    return _state_change(survey_id, lambda s: service.close_now(s, utcnow(), current_user),
                          _("Survey closed. No more answers will be taken."))
 
 
@@ -313,7 +316,7 @@ def save_summary(survey_id):
     form = SummaryForm()
     if not form.validate_on_submit():
         return _results_page(survey, form, status=422)
-    service.set_summary(survey, form.summary.data or "", form.published.data)
+    service.set_summary(survey, form.summary.data or "", form.published.data, current_user)
     db.session.commit()
     flash(_("Summary published to residents.") if survey.summary_published
           else _("Summary saved; residents don't see it."), "success")
@@ -335,5 +338,7 @@ def text_answers(survey_id, question_id):
 def export(survey_id, fmt):
     survey = _survey_or_404(survey_id)
     table = service.response_export(survey)
+    service.audit(db.session, current_user, "export", survey, fmt)
+    db.session.commit()
     return export_response(f"survey-{survey.id}", table.headers, table.rows, fmt,
                            title=survey.title)

@@ -147,7 +147,8 @@ def test_cancelling_an_activity_tells_everyone_signed_up_or_waiting(
     _cancel(db, activity, c)
     db.query(Notification).delete()
     db.commit()
-    service.update_activity(db, activity.id, _fields(activity, status="cancelled"), utcnow())
+    service.update_activity(db, activity.id, _fields(activity, status="cancelled"), utcnow(),
+                            actor=None)
     db.commit()
     told = set(db.scalars(select(Notification.user_id)))
     assert told == {a.id, b.id}  # c had already left
@@ -166,11 +167,12 @@ def test_capacity_cannot_drop_below_seats_taken_and_a_rise_fills_from_the_waitli
     _sign_up(db, activity, d, companions=2)  # waits (3)
 
     with pytest.raises(DomainError) as error:
-        service.update_activity(db, activity.id, _fields(activity, capacity=2), utcnow())
+        service.update_activity(db, activity.id, _fields(activity, capacity=2), utcnow(),
+                                actor=None)
     assert error.value.field == "capacity"
     db.rollback()
 
-    service.update_activity(db, activity.id, _fields(activity, capacity=6), utcnow())
+    service.update_activity(db, activity.id, _fields(activity, capacity=6), utcnow(), actor=None)
     db.commit()
     # 3 new seats: b (2) and c (1) move up in order; d (3) still waits.
     assert _statuses(db, activity) == {a.id: "confirmed", b.id: "confirmed",

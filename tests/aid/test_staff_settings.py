@@ -108,3 +108,22 @@ def test_civil_affairs_officer_adds_an_aid_type(db, types, staff_client, residen
     assert "医疗费票据" in resident_client.get("/aid/types/medical").get_data(as_text=True)
     # only staff who manage aid types may add one
     assert staff_client(Role.GRID_WORKER).get("/staff/aid/types/new").status_code == 403
+
+
+def test_an_edited_checklist_keeps_the_keys_of_the_items_it_kept(app, db, types):
+    """update_type stores the items with their kept keys, not the list it was given: the kept
+    keys used to be overwritten, which only the helper's changing its argument hid."""
+    aid_type = db.scalar(select(AidType).where(AidType.code == "disability"))
+    given = service.parse_materials("康复评估 | Rehab report\n身份证 | ID card\n"
+                                    "残疾人证 | Disability card")
+    with app.app_context():
+        service.update_type(aid_type, name_zh=aid_type.name_zh, name_en=aid_type.name_en,
+                            description_zh="", description_en="", eligibility_zh="",
+                            eligibility_en="", needs_notice=False, asks_assets=False,
+                            materials=given, actor=None)
+    db.commit()
+    db.expire_all()
+    stored = db.scalar(select(AidType).where(AidType.code == "disability")).materials
+    assert [item["key"] for item in stored][1:] == ["id_card", "disability_card"]
+    assert stored[0]["key"] not in ("id_card", "disability_card")
+    assert [item["key"] for item in given] == ["item1", "item2", "item3"]  # left as given

@@ -174,9 +174,9 @@ def seeded(app, db, make_user, demo_accounts):
 
     # never on the board
     add_notice(db, director, "已过期的旧通知", expires_at=utcnow() - timedelta(hours=1))
-    notices.withdraw_notice(add_notice(db, director, "已撤回的通知"))
+    notices.withdraw_notice(add_notice(db, director, "已撤回的通知"), director)
     raise_alert(app, db, director, "已过期的暴雨预警", expires_at=utcnow() - timedelta(minutes=5))
-    notices.withdraw_alert(raise_alert(app, db, director, "已撤回的台风预警"))
+    notices.withdraw_alert(raise_alert(app, db, director, "已撤回的台风预警"), director)
     db.commit()
     add_activity(db, director, "草稿活动尚未发布", status="draft")
     add_meeting(db, director, "草稿会议尚未发布", resolution="草稿决议内容", publish=False)
@@ -316,7 +316,7 @@ def test_every_change_gives_200_with_a_new_etag(app, client, db, seeded):
     changed("还剩 12 个名额")
 
     alert = db.scalars(select(notices.Alert).where(notices.Alert.text.like("台风橙色%"))).one()
-    notices.withdraw_alert(alert)
+    notices.withdraw_alert(alert, director)
     db.commit()
     changed(missing_text="台风橙色预警")
 

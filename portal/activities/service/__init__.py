@@ -39,8 +39,11 @@ from portal.activities.service.seats import (  # noqa: F401
     signup_problem,
 )
 from portal.activities.service.staff import (  # noqa: F401
+    AREA,
+    AUDIT_ACTIONS,
     EDITABLE,
     EXPORT_HEADERS,
+    audit,
     check_in_by_code,
     create_activity,
     export_rows,

@@ -43,6 +43,7 @@ from portal.aid.service.queue import (  # noqa: F401
     payments,
     queue_counts,
     queue_statement,
+    record_file_opened,
     reveal_ids,
     same_household,
     staff_application,
@@ -99,12 +100,15 @@ from portal.aid.service.stages import (  # noqa: F401
 )
 from portal.aid.service.types import (  # noqa: F401
     SEED_TYPES,
+    SETTINGS_ACTIONS,
     create_type,
     get_type,
     keep_material_keys,
     list_types,
     materials_text,
     parse_materials,
+    remove_holiday,
+    save_holiday,
     seed_types,
     update_type,
 )

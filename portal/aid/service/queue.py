@@ -13,7 +13,7 @@ from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.aid import crypto
-from portal.aid.models import AidApplication, AidMember, AidPayment, AidType
+from portal.aid.models import AidApplication, AidFile, AidMember, AidPayment, AidType
 from portal.aid.service.rules import (
     AREA,
     OPEN_STAGES,
@@ -21,6 +21,7 @@ from portal.aid.service.rules import (
     STAGE_LABELS,
     add_working_days,
 )
+from portal.audit.service import record
 from portal.db import bounded_count
 from portal.registry import AuditAction
 
@@ -155,10 +156,21 @@ def reveal_ids(application: AidApplication) -> dict:
     return revealed
 
 
+def record_file_opened(session: Session, user, stored) -> None:
+    """A material or a visit photo was opened: which application, which checklist item."""
+    found = session.execute(
+        select(AidApplication.ref, AidFile.item)
+        .join(AidFile, AidFile.application_id == AidApplication.id)
+        .where(AidFile.file_id == stored.id)).first()
+    ref, item = found if found else ("", "")
+    record(session, user, AREA, "file_opened", ref, item)
+
+
 # The words for aid's lines in the one audit log (portal/audit); "view" and "export" are shared.
 AUDIT_ACTIONS = (
     AuditAction(AREA, "search", _l("Searched by ID number")),
     AuditAction(AREA, "reveal", _l("Revealed the ID numbers")),
+    AuditAction(AREA, "file_opened", _l("Opened a material")),
     AuditAction(AREA, "review_material", _l("Checked a material")),
     AuditAction(AREA, "accept", _l("Accepted")),
     AuditAction(AREA, "return", _l("Returned for materials")),

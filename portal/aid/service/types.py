@@ -1,15 +1,28 @@
 """Aid types and their checklists: the four every community offers, seeded by ``portal init``,
-and the ones staff add or edit in the back office."""
+and the ones staff add or edit in the back office, and the holiday table. Every change is a
+line of the audit log's "settings" area."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from portal.aid.models import AidType
+from portal.aid.models import AidHoliday, AidType
+from portal.audit.service import record
 from portal.clock import utcnow
 from portal.errors import DomainError
+from portal.registry import AuditAction
+
+SETTINGS = "settings"
+SETTINGS_ACTIONS = (
+    AuditAction(SETTINGS, "aid_type_added", _l("Added an aid type")),
+    AuditAction(SETTINGS, "aid_type_edited", _l("Edited an aid type")),
+    AuditAction(SETTINGS, "holiday_saved", _l("Saved a day in the holiday table")),
+    AuditAction(SETTINGS, "holiday_removed", _l("Removed a day from the holiday table")),
+)
 
 SEED_TYPES = [
     dict(code="dibao", order=1, needs_notice=True, asks_assets=True,
@@ -93,7 +106,7 @@ def get_type(session: Session, code: str) -> AidType | None:
 def create_type(session: Session, *, code: str, name_zh: str, name_en: str,
                 description_zh: str, description_en: str, eligibility_zh: str,
                 eligibility_en: str, needs_notice: bool, asks_assets: bool,
-                materials: list[dict]) -> AidType:
+                materials: list[dict], actor) -> AidType:
     """A type staff add: offered under 申请救助 at once, after the existing ones."""
     if get_type(session, code) is not None:
         raise DomainError(_l("An aid type with this code exists already. Choose another "
@@ -106,12 +119,13 @@ def create_type(session: Session, *, code: str, name_zh: str, name_en: str,
                        materials=materials)
     session.add(aid_type)
     session.flush()
+    record(session, actor, SETTINGS, "aid_type_added", code, name_zh)
     return aid_type
 
 
 def update_type(aid_type: AidType, *, name_zh: str, name_en: str, description_zh: str,
                 description_en: str, eligibility_zh: str, eligibility_en: str,
-                needs_notice: bool, asks_assets: bool, materials: list[dict]) -> None:
+                needs_notice: bool, asks_assets: bool, materials: list[dict], actor) -> None:
     aid_type.name_zh = name_zh
     aid_type.name_en = name_en
     aid_type.description_zh = description_zh
@@ -122,9 +136,28 @@ def update_type(aid_type: AidType, *, name_zh: str, name_en: str, description_zh
     aid_type.asks_assets = asks_assets
     aid_type.materials = keep_material_keys(aid_type.materials, materials)
     aid_type.updated_at = utcnow()
+    record(object_session(aid_type), actor, SETTINGS, "aid_type_edited", aid_type.code, name_zh)
 
-    aid_type.materials = materials
-    aid_type.updated_at = utcnow()
+
+def save_holiday(session: Session, day: date, *, is_workday: bool, note: str,
+                 actor) -> AidHoliday:
+    """A public holiday, or a weekend day worked instead (调休), for working-day deadlines."""
+    holiday = session.get(AidHoliday, day) or AidHoliday(day=day)
+    holiday.is_workday = is_workday
+    holiday.note = note
+    session.add(holiday)
+    record(session, actor, SETTINGS, "holiday_saved", day.isoformat(),
+           f"{'workday' if is_workday else 'holiday'} {note}".strip())
+    return holiday
+
+
+def remove_holiday(session: Session, day: date, actor) -> bool:
+    holiday = session.get(AidHoliday, day)
+    if holiday is None:
+        return False
+    session.delete(holiday)
+    record(session, actor, SETTINGS, "holiday_removed", day.isoformat(), holiday.note)
+    return True
 
 
 def parse_materials(text: str) -> list[dict]:
@@ -148,16 +181,20 @@ def materials_text(aid_type: AidType) -> str:
 
 
 def keep_material_keys(old: list[dict], new: list[dict]) -> list[dict]:
-    """An item whose Chinese name didn't change keeps its key, so uploads stay linked."""
+    """An item whose Chinese name didn't change keeps its key, so uploads stay linked.
+    Returns new items; ``new`` itself is left as it was."""
     by_name = {item["zh"]: item["key"] for item in old}
-    used = set()
+    old_keys = {item["key"] for item in old}
+    used, kept = set(), []
     for item in new:
+        item = dict(item)
         key = by_name.get(item["zh"])
         if key and key not in used:
             item["key"] = key
         while item["key"] in used or (item["key"] not in by_name.values()
-                                       and item["key"] in {i["key"] for i in old}):
+                                       and item["key"] in old_keys):
             item["key"] = f"{item['key']}x"
         used.add(item["key"])
-    return new
+        kept.append(item)
+    return kept
 

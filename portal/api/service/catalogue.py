@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.api.models import ServiceQuestion
+from portal.audit.service import record
 from portal.errors import DomainError
 from portal.service_requests.models import RequestCategory
 from portal.web.inputs import has_control_characters
@@ -58,7 +59,8 @@ def questions(session: Session, category_id: int | None = None,
 
 def save_question(session: Session, question: ServiceQuestion | None, *,
                   category: RequestCategory, prompt_zh: str, prompt_en: str, datatype: str,
-                  required: bool, options: str, position: int, active: bool) -> ServiceQuestion:
+                  required: bool, options: str, position: int, active: bool,
+                  actor=None) -> ServiceQuestion:
     if datatype not in DATATYPES:
         raise DomainError(_l("Choose the kind of answer."), field="datatype")
     choices = [line.strip() for line in (options or "").splitlines() if line.strip()]
@@ -67,6 +69,7 @@ def save_question(session: Session, question: ServiceQuestion | None, *,
     if any(len(choice) > 100 for choice in choices) or len(choices) > 30:
         raise DomainError(_l("At most 30 choices of up to 100 characters each."),
                           field="options")
+    action = "api_question_edited" if question is not None else "api_question_added"
     if question is None:
         question = ServiceQuestion()
         session.add(question)
@@ -76,6 +79,8 @@ def save_question(session: Session, question: ServiceQuestion | None, *,
     question.options = "\n".join(choices) if datatype in LISTS else ""
     question.position = position
     session.flush()
+    record(session, actor, "settings", action, f"#{question.id} {question.prompt_zh}",
+           category.name_zh)
     return question
 
 

@@ -6,6 +6,7 @@ Views call ``service.<name>``; each name lives in the module of its job.
 from portal.service_requests.service.categories import (  # noqa: F401
     DEFAULT_CATEGORIES,
     DEFAULT_TEMPLATES,
+    SETTINGS_ACTIONS,
     categories,
     reply_templates,
     save_category,

@@ -7,10 +7,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.roles import Role
+from portal.audit.service import record
 from portal.clock import utcnow
 from portal.errors import DomainError
+from portal.registry import AuditAction
 from portal.service_requests.models import ReplyTemplate, RequestCategory
 from portal.service_requests.service.rules import ROUTING_ROLES
+
+SETTINGS_ACTIONS = tuple(AuditAction("settings", key, label) for key, label in (
+    ("category_added", _l("Added a request category")),
+    ("category_edited", _l("Edited a request category")),
+    ("template_added", _l("Added a reply template")),
+    ("template_edited", _l("Edited a reply template")),
+))
 
 # Seeded categories: key, Chinese, English, the team new requests go to.
 DEFAULT_CATEGORIES = (
@@ -45,15 +54,19 @@ def seed_categories(session: Session) -> None:
 
 
 def save_category(session: Session, category: RequestCategory | None, *, name_zh: str,
-                  name_en: str, role: str, position: int, active: bool) -> RequestCategory:
+                  name_en: str, role: str, position: int, active: bool,
+                  actor) -> RequestCategory:
     if role not in {r.value for r in ROUTING_ROLES}:
         raise DomainError(_l("Choose the team that handles this category."), field="role")
+    action = "category_added" if category is None else "category_edited"
     if category is None:
         category = RequestCategory(key=f"custom-{utcnow().strftime('%Y%m%d%H%M%S%f')}")
         session.add(category)
     category.name_zh, category.name_en, category.role = name_zh, name_en, role
     category.position, category.active = position, active
     session.flush()
+    record(session, actor, "settings", action, f"#{category.id} {name_zh}",
+           f"{role}{'' if active else ', inactive'}")
     return category
 
 
@@ -79,10 +92,12 @@ def reply_templates(session: Session) -> list[ReplyTemplate]:
 
 
 def save_template(session: Session, template: ReplyTemplate | None, *, title: str,
-                  body: str) -> ReplyTemplate:
+                  body: str, actor) -> ReplyTemplate:
+    action = "template_added" if template is None else "template_edited"
     if template is None:
         template = ReplyTemplate()
         session.add(template)
     template.title, template.body = title, body
     session.flush()
+    record(session, actor, "settings", action, f"#{template.id} {title}")
     return template

@@ -16,10 +16,13 @@ from portal.surveys.service.answering import (  # noqa: F401
     visible_survey,
 )
 from portal.surveys.service.builder import (  # noqa: F401
+    AREA,
+    AUDIT_ACTIONS,
     MAX_OPTIONS,
     OPTION_MAX,
     QuestionsLocked,
     add_question,
+    audit,
     check_question,
     clean_options,
     close_now,

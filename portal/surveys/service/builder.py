@@ -6,18 +6,39 @@ import math
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from portal.accounts.models import User
+from portal.audit.service import record
 from portal.clock import day_end, day_start, local_day
 from portal.errors import DomainError
+from portal.registry import AuditAction
 from portal.surveys import audience
 from portal.surveys.models import Kind, Question, Response, Survey
 
 MAX_OPTIONS = 20
 OPTION_MAX = 100
 SECONDS_PER_QUESTION = {Kind.SHORT_TEXT: 30, Kind.LONG_TEXT: 60}
+AREA = "surveys"
+AUDIT_ACTIONS = tuple(AuditAction(AREA, key, label) for key, label in (
+    ("survey_created", _l("Drafted a survey")),
+    ("survey_settings", _l("Changed a survey's details")),
+    ("question_added", _l("Added a question")),
+    ("question_edited", _l("Edited a question")),
+    ("question_moved", _l("Moved a question")),
+    ("question_removed", _l("Removed a question")),
+    ("survey_published", _l("Published a survey")),
+    ("survey_closed", _l("Closed a survey")),
+    ("survey_copied", _l("Copied a survey")),
+    ("summary_saved", _l("Saved a survey's summary")),
+    ("summary_published", _l("Published a survey's summary")),
+))
+
+
+def audit(session: Session, actor, action: str, survey: Survey, detail: str = "") -> None:
+    record(session, actor, AREA, action, f"#{survey.id} {survey.title}", detail)
 
 
 class QuestionsLocked(DomainError):
@@ -48,6 +69,7 @@ def create_survey(session: Session, title: str, author: User) -> Survey:
     survey = Survey(title=title, intro="", created_by_id=author.id, audience_params={})
     session.add(survey)
     session.flush()
+    audit(session, author, "survey_created", survey)
     return survey
 
 
@@ -63,7 +85,7 @@ def _require_unlocked(session: Session, survey: Survey) -> None:
                                 "no longer change. Copy it into a new draft instead."))
 
 
-def update_settings(session: Session, survey: Survey, *, title: str, intro: str,
+def update_settings(session: Session, survey: Survey, actor, *, title: str, intro: str,
                     opens_on: date, closes_on: date, anonymous: bool, audience_key: str,
                     audience_params: dict) -> None:
     if survey.status == "published" and anonymous != survey.anonymous and \
@@ -77,6 +99,7 @@ def update_settings(session: Session, survey: Survey, *, title: str, intro: str,
     survey.anonymous = anonymous
     survey.audience_key = audience_key
     survey.audience_params = audience_params
+    audit(session, actor, "survey_settings", survey)
 
 
 def clean_options(raw: str) -> list[str]:
@@ -103,7 +126,7 @@ def check_question(kind: Kind, options: list[str], max_choices: int | None) -> N
                           field="max_choices")
 
 
-def add_question(session: Session, survey: Survey, *, kind: Kind, text: str, help: str,
+def add_question(session: Session, survey: Survey, actor, *, kind: Kind, text: str, help: str,
                  required: bool, options: list[str], max_choices: int | None) -> Question:
     _require_unlocked(session, survey)
     check_question(kind, options, max_choices)
@@ -113,6 +136,7 @@ def add_question(session: Session, survey: Survey, *, kind: Kind, text: str, hel
                         max_choices=max_choices if kind is Kind.MULTIPLE else None)
     survey.questions.append(question)
     session.flush()
+    audit(session, actor, "question_added", survey, text[:100])
     return question
 
 
@@ -120,8 +144,8 @@ def get_question(survey: Survey, question_id: int) -> Question | None:
     return next((q for q in survey.questions if q.id == question_id), None)
 
 
-def update_question(session: Session, survey: Survey, question: Question, *, kind: Kind,
-                    text: str, help: str, required: bool, options: list[str],
+def update_question(session: Session, survey: Survey, question: Question, actor, *,
+                    kind: Kind, text: str, help: str, required: bool, options: list[str],
                     max_choices: int | None) -> None:
     _require_unlocked(session, survey)
     check_question(kind, options, max_choices)
@@ -131,9 +155,11 @@ def update_question(session: Session, survey: Survey, question: Question, *, kin
     question.required = required
     question.options = options if kind.has_options else []
     question.max_choices = max_choices if kind is Kind.MULTIPLE else None
+    audit(session, actor, "question_edited", survey, text[:100])
 
 
-def move_question(session: Session, survey: Survey, question: Question, step: int) -> None:
+def move_question(session: Session, survey: Survey, question: Question, step: int,
+                  actor) -> None:
     _require_unlocked(session, survey)
     ordered = list(survey.questions)
     index = ordered.index(question)
@@ -143,16 +169,18 @@ def move_question(session: Session, survey: Survey, question: Question, step: in
     for position, item in enumerate(ordered, start=1):
         item.position = position
     survey.questions.sort(key=lambda item: item.position)
+    audit(session, actor, "question_moved", survey, f"{question.text[:100]} → {question.position}")
 
 
-def remove_question(session: Session, survey: Survey, question: Question) -> None:
+def remove_question(session: Session, survey: Survey, question: Question, actor) -> None:
     _require_unlocked(session, survey)
+    audit(session, actor, "question_removed", survey, question.text[:100])
     survey.questions.remove(question)
     for position, item in enumerate(survey.questions, start=1):
         item.position = position
 
 
-def publish(session: Session, survey: Survey, now: datetime) -> None:
+def publish(session: Session, survey: Survey, now: datetime, actor) -> None:
     if survey.status != "draft":
         raise DomainError(_("This survey is already published."))
     if not survey.questions:
@@ -167,12 +195,14 @@ def publish(session: Session, survey: Survey, now: datetime) -> None:
         raise DomainError(_("Choose who the survey is for."))
     survey.status = "published"
     survey.published_at = now
+    audit(session, actor, "survey_published", survey)
 
 
-def close_now(survey: Survey, now: datetime) -> None:
+def close_now(survey: Survey, now: datetime, actor) -> None:
     if not survey.is_open(now):
         raise DomainError(_("Only an open survey can be closed."))
     survey.closes_at = now
+    audit(object_session(survey), actor, "survey_closed", survey)
 
 
 def copy_survey(session: Session, survey: Survey, author: User) -> Survey:
@@ -188,12 +218,15 @@ def copy_survey(session: Session, survey: Survey, author: User) -> Survey:
             max_choices=question.max_choices))
     session.add(copy)
     session.flush()
+    audit(session, author, "survey_copied", survey, f"#{copy.id}")
     return copy
 
 
-def set_summary(survey: Survey, summary: str, published: bool) -> None:
+def set_summary(survey: Survey, summary: str, published: bool, actor) -> None:
     survey.summary = summary
     survey.summary_published = published and bool(summary)
+    audit(object_session(survey), actor,
+          "summary_published" if survey.summary_published else "summary_saved", survey)
 
 
 def minutes_needed(questions: list[Question]) -> int:
