@@ -72,14 +72,15 @@ def queue():
 def export(fmt):
     filters = _filters()
     matches = service.text_search(db.session, filters)
-    statement = service.queue_statement(current_user, filters, utcnow(),
+    now = utcnow()
+    statement = service.queue_statement(current_user, filters, now,
                                         matches.ids if matches else None)
     english = not str(get_locale()).startswith("zh")
     audit_record(db.session, current_user, "requests", "export", "",
                  ", ".join(f"{key}={value}" for key, value in filters.as_args().items()))
     db.session.commit()
     return export_response("requests", service.EXPORT_HEADERS,
-                           lambda session: service.export_rows(session, statement, english),
+                           lambda session: service.export_rows(session, statement, now, english),
                            fmt, title=_("Requests"))
 
 

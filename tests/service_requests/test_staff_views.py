@@ -196,8 +196,10 @@ def test_bulk_accept_and_assign(staff_client, make_user, resident, file_request,
 
 def test_csv_export(staff_client, make_user, resident, file_request, app, db):
     director = staff_client(Role.DIRECTOR)
-    item = file_request(resident, building="=HYPERLINK(\"x\")")
+    item = file_request(resident, building="=HYPERLINK(\"x\")", description="水管漏水\n第二行")
     plain = file_request(resident)
+    late = file_request(resident, urgent=True, many_households=True,
+                        now=utcnow() - timedelta(hours=3))
     with app.app_context():
         s.assign(db, item, director.user, director.user)
         s.transition(db, item, s.ACCEPTED, director.user,
@@ -209,15 +211,21 @@ def test_csv_export(staff_client, make_user, resident, file_request, app, db):
     body = response.get_data(as_text=True)
     assert body.startswith("\ufeff")  # Excel on Chinese Windows reads it as UTF-8
     rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
-    assert rows[0] == ["编号", "类别", "楼栋", "收到时间", "受理时间", "办结时间", "关闭时间",
-                       "首次回复用时（分钟）", "状态", "处理人", "评价"]
+    assert rows[0] == ["编号", "类别", "楼栋", "诉求内容", "收到时间", "首次回复期限",
+                       "办结期限", "受理时间", "办结时间", "关闭时间", "首次回复用时（分钟）",
+                       "是否超期", "状态", "处理人", "评价"]
     by_ref = {row[0]: row for row in rows[1:]}
-    assert set(by_ref) == {item.ref, plain.ref}
+    assert set(by_ref) == {item.ref, plain.ref, late.ref}
     row = by_ref[item.ref]
     assert row[1] == item.category.name_zh
     assert row[2] == "'=HYPERLINK(\"x\")"
-    assert row[7] == "42" and row[8] == "已办结" and row[9] == director.user.name
-    assert by_ref[plain.ref][7] == "" and by_ref[plain.ref][8] == "已提交"
+    assert row[3] == "水管漏水\n第二行"
+    assert row[5] and row[6] and row[5] < row[6]  # both deadlines, the response one first
+    assert row[10] == "42" and row[11] == "否" and row[12] == "已办结"
+    assert row[13] == director.user.name
+    assert by_ref[plain.ref][10] == "" and by_ref[plain.ref][11] == "否"
+    assert by_ref[plain.ref][12] == "已提交"
+    assert by_ref[late.ref][11] == "是"  # P1 and no response for 3 hours: past its 2 hours
     only_open = director.get("/staff/queue.csv").get_data(as_text=True)
     assert plain.ref in only_open and item.ref not in only_open
 
@@ -235,7 +243,8 @@ def test_xlsx_export_is_a_real_workbook_with_labels(staff_client, resident, file
     assert rows[0][:3] == ("Reference", "Category", "Building")
     assert rows[1][0] == item.ref and rows[1][1] == item.category.name_en
     assert rows[1][2] == "=1+2" and sheet["C2"].data_type == "s"  # text, never a formula
-    assert rows[1][8] == "Submitted"
+    assert rows[1][3] == item.description and rows[1][11] == "No"
+    assert rows[1][12] == "Submitted"
 
 
 def test_staff_home_panel_counts(staff_client, resident, file_request, app, db):

@@ -23,7 +23,7 @@ from portal.service_requests.service.rules import (
     STATUS_LABELS,
     STATUSES,
 )
-from portal.service_requests.service.sla import overdue_clause
+from portal.service_requests.service.sla import is_overdue, overdue_clause
 from portal.web.inputs import bounded_int
 
 SEARCH_KIND = "request"
@@ -178,24 +178,32 @@ EXPORT_HEADERS = (
     lazy_pgettext("request export column", "Reference"),
     lazy_pgettext("request export column", "Category"),
     lazy_pgettext("request export column", "Building"),
+    lazy_pgettext("request export column", "Description"),
     lazy_pgettext("request export column", "Received"),
+    lazy_pgettext("request export column", "First response due"),
+    lazy_pgettext("request export column", "Resolution due"),
     lazy_pgettext("request export column", "Accepted"),
     lazy_pgettext("request export column", "Resolved"),
     lazy_pgettext("request export column", "Closed"),
     lazy_pgettext("request export column", "Minutes to first response"),
+    lazy_pgettext("request export column", "Overdue"),
     lazy_pgettext("request export column", "Status"),
     lazy_pgettext("request export column", "Handled by"),
     lazy_pgettext("request export column", "Rating"),
 )
+OVERDUE_ANSWERS = {True: lazy_pgettext("request export: overdue", "Yes"),
+                   False: lazy_pgettext("request export: overdue", "No")}
 
 
-def export_rows(session: Session, statement: Select, english: bool = False) -> Iterator[list]:
+def export_rows(session: Session, statement: Select, now: datetime,
+                english: bool = False) -> Iterator[list]:
     """The filtered queue as spreadsheet rows in EXPORT_HEADERS' order, read in batches:
-    labels, not keys, and the category in the reader's language."""
+    labels, not keys, and the category in the reader's language. Overdue is as of ``now``."""
     assignee = User.__table__.alias("assignee")
     columns = statement.with_only_columns(
         ServiceRequest.ref, RequestCategory.name_zh, RequestCategory.name_en,
-        ServiceRequest.building, ServiceRequest.created_at, ServiceRequest.accepted_at,
+        ServiceRequest.building, ServiceRequest.description, ServiceRequest.created_at,
+        ServiceRequest.respond_by, ServiceRequest.resolve_by, ServiceRequest.accepted_at,
         ServiceRequest.resolved_at, ServiceRequest.closed_at, ServiceRequest.first_response_at,
         ServiceRequest.status, assignee.c.name, ServiceRequest.rating,
     ).join_from(ServiceRequest, RequestCategory,
@@ -204,7 +212,8 @@ def export_rows(session: Session, statement: Select, english: bool = False) -> I
     for row in session.execute(columns.execution_options(yield_per=1000)):
         minutes = (None if row.first_response_at is None else
                    int((row.first_response_at - row.created_at).total_seconds() // 60))
-        yield [row.ref, row.name_en if english else row.name_zh, row.building, row.created_at,
-               row.accepted_at, row.resolved_at, row.closed_at, minutes,
+        yield [row.ref, row.name_en if english else row.name_zh, row.building, row.description,
+               row.created_at, row.respond_by, row.resolve_by, row.accepted_at, row.resolved_at,
+               row.closed_at, minutes, OVERDUE_ANSWERS[is_overdue(row, now)],
                STATUS_LABELS.get(row.status, row.status), row.name,
                Level(row.rating).label if row.rating in Level._value2member_map_ else None]

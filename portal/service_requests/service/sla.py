@@ -60,7 +60,8 @@ def overdue_clause(now: datetime, is_open=None):
         ServiceRequest.resolve_by < now))
 
 
-def is_overdue(request: ServiceRequest, now: datetime) -> bool:
+def is_overdue(request, now: datetime) -> bool:
+    """``request`` is a ServiceRequest or a row with its status and deadline columns."""
     if request.status not in OPEN:
         return False
     return (request.first_response_at is None and request.respond_by < now) or \
