@@ -92,20 +92,27 @@ def _levels(levels: dict) -> list[dict]:
             sorted(Level, reverse=True)]
 
 
-def queue_args(period: Period, narrowing, which: str = "") -> dict:
-    """The staff queue's query for the requests behind a figure. The queue knows status,
-    category, building, team and assignee; ``received_from``/``received_to`` and ``figure``
-    name the period and the rate for when the queue learns them."""
-    args = {"status": "all", "received_from": period.first_day.isoformat(),
-            "received_to": period.last_day.isoformat()}
-    if narrowing.category:
-        args["category"] = narrowing.category
-    if narrowing.building:
-        args["building"] = narrowing.building
-    if narrowing.role in {role.value for role in requests.ROUTING_ROLES}:
-        args["team"] = narrowing.role
-    if narrowing.assignee:
-        args["assignee"] = narrowing.assignee
+def queue_args(period: Period, narrowing, which: str = "", by: str | None = None,
+               key=None) -> dict | None:
+    """The staff queue's query for the requests behind one figure (``which``: a name of
+    ``FIGURES``) of the period, narrowed as the page is and, for a breakdown row, to its
+    ``by`` group ``key``. None when the queue has no filter for that group (a building left
+    blank, a team that takes no requests)."""
+    args = {"status": "all", "figure_from": period.first_day.isoformat(),
+            "figure_to": period.last_day.isoformat()}
+    groups = {"category": narrowing.category, "building": narrowing.building,
+              "role": narrowing.role, "assignee": narrowing.assignee}
+    if by:
+        groups[by] = "unassigned" if by == "assignee" and key is None else key
+        if groups[by] in (None, ""):
+            return None
+    if groups["role"] and groups["role"] not in {role.value for role in
+                                                  requests.ROUTING_ROLES}:
+        return None
+    for name, arg in (("category", "category"), ("building", "building"), ("role", "team"),
+                      ("assignee", "assignee")):
+        if groups[name]:
+            args[arg] = groups[name]
     if which:
         args["figure"] = which
     return args
