@@ -47,12 +47,11 @@ def rate(numerator: int, denominator: int) -> dict:
 
 
 def _valid(levels: dict) -> int:
-    return sum(levels.get(int(level), 0) for level in requests.VALID_LEVELS)
+    return requests.satisfaction(levels)[1]
 
 
 def _satisfaction(levels: dict) -> dict:
-    return rate(sum(levels.get(int(level), 0) for level in requests.SATISFIED_LEVELS),
-                _valid(levels))
+    return rate(*requests.satisfaction(levels))
 
 
 # Each rate's numerator and denominator as the staff queue's ?figure= names.

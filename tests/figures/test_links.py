@@ -158,3 +158,18 @@ def test_values_the_queue_does_not_take_are_said_on_the_page(director, query, sa
     assert response.status_code == 200
     assert said in markup.unescape(response.get_data(as_text=True))
 
+
+
+def test_the_boards_month_figures_are_the_figures_pages(app, db, director, november):
+    november["clock"].moment = at(30, 20)
+    data = director.get("/staff/figures.json?month=2026-11").get_json()["requests"]
+    with app.test_request_context():
+        from portal.service_requests.board import load
+
+        board = load(at(30, 20))
+    rates = data["rates"]
+    assert board["received"] == data["population"] == 8  # not D (withdrawn), not E (merged)
+    assert board["resolved"] == data["resolved_in_period"] == 6  # B and K reopened: still
+    assert board["ratings"] == rates["satisfaction"]["denominator"] == 6  # K's two
+    assert board["satisfaction"] == rates["satisfaction"]["value"] == 0.5
+    assert board["median_response_minutes"] == data["times"]["response"]["median"]

@@ -55,14 +55,13 @@ from portal.service_requests.service.queue import (  # noqa: F401
 )
 from portal.service_requests.service.rates import (  # noqa: F401
     FIGURE_NAMES,
-    SATISFIED_LEVELS,
-    VALID_LEVELS,
     Narrowing,
     figure_clause,
     in_population,
     rating_counts,
     request_counts,
     resolved_in_period,
+    satisfaction,
     time_percentiles,
     trend_counts,
 )

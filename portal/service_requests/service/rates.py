@@ -98,6 +98,12 @@ def rating_given(start: datetime, end: datetime):
                 E.body.in_([str(int(level)) for level in VALID_LEVELS]))
 
 
+def satisfaction(levels: dict) -> tuple[int, int]:
+    """(satisfied, valid) of rating counts by level, as rating_counts gives them."""
+    return (sum(levels.get(int(level), 0) for level in SATISFIED_LEVELS),
+            sum(levels.get(int(level), 0) for level in VALID_LEVELS))
+
+
 def satisfied_rating():
     """Of a rating event: very satisfied or satisfied."""
     return E.body.in_([str(int(level)) for level in SATISFIED_LEVELS])
