@@ -109,6 +109,10 @@ def satisfied_rating():
     return E.body.in_([str(int(level)) for level in SATISFIED_LEVELS])
 
 
+def satisfied_given(start: datetime, end: datetime):
+    return and_(rating_given(start, end), satisfied_rating())
+
+
 def resolution_given(start: datetime, end: datetime):
     """A status event to resolved in the period (a later reopening does not undo it)."""
     return and_(E.kind == "status", E.to_status == RESOLVED, E.created_at >= start,
@@ -125,7 +129,7 @@ POPULATION_FIGURES = {
 }
 EVENT_FIGURES = {
     "rated": rating_given,
-    "satisfied": lambda start, end: and_(rating_given(start, end), satisfied_rating()),
+    "satisfied": satisfied_given,
     "resolved_in_period": resolution_given,
 }
 FIGURE_NAMES = (*POPULATION_FIGURES, *EVENT_FIGURES)
