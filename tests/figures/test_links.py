@@ -8,6 +8,7 @@ import html as markup
 import re
 
 import pytest
+from sqlalchemy import select
 
 from portal.satisfaction import Level
 from portal.service_requests import service as s
@@ -173,3 +174,33 @@ def test_the_boards_month_figures_are_the_figures_pages(app, db, director, novem
     assert board["ratings"] == rates["satisfaction"]["denominator"] == 6  # K's two
     assert board["satisfaction"] == rates["satisfaction"]["value"] == 0.5
     assert board["median_response_minutes"] == data["times"]["response"]["median"]
+
+
+def test_a_figure_pages_on_by_number_and_by_key_keeping_its_filters(app, db, director,
+                                                                     november):
+    from portal.service_requests.models import ServiceRequest
+    from portal.web.pagination import _encode
+
+    owner = november["requests"]["A"].owner
+    with app.app_context():
+        for day in range(1, 31):
+            s.submit(db, owner, category=november["categories"]["parking"], description="x",
+                     building="3号楼", location="", urgent=False, many_households=False,
+                     idempotency_key=f"page-{day:02d}-key", now=at(day, 15))
+    db.commit()
+    link = "/staff/queue?status=all&figure=population&figure_from=2026-11-01" \
+           "&figure_to=2026-11-30&building=3号楼"
+    html = director.get(link).get_data(as_text=True)
+    first = re.findall(r'name="refs" value="([^"]+)"', html)
+    assert len(first) == 25
+    pager = markup.unescape(re.search(r'href="([^"]+)" rel="next"', html)[1])
+    assert "figure=population" in pager and "figure_from=2026-11-01" in pager
+    second = re.findall(r'name="refs" value="([^"]+)"',
+                        director.get(pager).get_data(as_text=True))
+    last = db.scalar(select(ServiceRequest).where(ServiceRequest.ref == first[-1]))
+    after = _encode((last.priority, last.created_at, last.id))
+    by_key = re.findall(r'name="refs" value="([^"]+)"',
+                        director.get(f"{link}&after={after}").get_data(as_text=True))
+    assert second == by_key and not set(first) & set(second)
+    # A B C F G H J K live in 3号楼 (the neighbour's B in 5号楼), and the thirty new ones
+    assert len(first) + len(second) == 30 + len(EXPECTED["population"]) - 1
