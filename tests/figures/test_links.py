@@ -204,3 +204,11 @@ def test_a_figure_pages_on_by_number_and_by_key_keeping_its_filters(app, db, dir
     assert second == by_key and not set(first) & set(second)
     # A B C F G H J K live in 3号楼 (the neighbour's B in 5号楼), and the thirty new ones
     assert len(first) + len(second) == 30 + len(EXPECTED["population"]) - 1
+
+
+def test_every_figure_name_has_a_label_and_every_rate_its_two_names():
+    from portal.figures.requests import FIGURES as PAGE_FIGURES
+    from portal.figures.requests import RATES
+
+    assert set(s.FIGURE_LABELS) == set(s.FIGURE_NAMES) == set(EXPECTED)
+    assert PAGE_FIGURES == FIGURES and set(PAGE_FIGURES) == set(RATES)

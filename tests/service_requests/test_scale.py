@@ -31,7 +31,8 @@ QUEUE_PAGES = [
     "/staff/queue?status=all&received_from=2026-01-01&received_to=2026-12-31",
     "/staff/queue?status=all&figure=responded_on_time&figure_from=2000-01-01",
     "/staff/queue?status=all&figure=resolution_counted&building=3号楼&figure_from=2000-01-01",
-    "/staff/queue?status=all&figure=satisfied&category={category}&figure_from=2000-01-01",
+    "/staff/queue?status=all&figure=satisfied&figure_from=2000-01-01",
+    "/staff/queue?status=all&figure=rated&category={category}&figure_from=2000-01-01",
     "/staff/queue?status=all&figure=resolved_in_period&team=governance&figure_from=2000-01-01",
 ]
 
