@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import has_request_context
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +21,8 @@ from portal.satisfaction import Level
 from portal.service_requests import service as requests
 
 RATES = {
-    "response": (_l("Response rate"), _l(
+    # A context of its own: a survey's "response rate" is its 回收率, this one is 响应率.
+    "response": (lazy_pgettext("request figures", "Response rate"), _l(
         "Requests first answered by staff within their response deadline ÷ requests that "
         "have been answered, or whose response deadline has passed.")),
     "on_time": (_l("On-time resolution rate"), _l(
@@ -45,13 +46,27 @@ def rate(numerator: int, denominator: int) -> dict:
             "value": (numerator / denominator) if denominator else None}
 
 
+def _valid(levels: dict) -> int:
+    return requests.satisfaction(levels)[1]
+
+
 def _satisfaction(levels: dict) -> dict:
-    valid = sum(count for level, count in levels.items() if level in Level._value2member_map_)
-    satisfied = levels.get(Level.VERY_SATISFIED, 0) + levels.get(Level.SATISFIED, 0)
-    return rate(satisfied, valid)
+    return rate(*requests.satisfaction(levels))
 
 
-def _rates(counts: dict, levels: dict, resolved: int | None = None) -> dict:
+# Each rate's numerator and denominator as the staff queue's ?figure= names.
+FIGURES = {"response": ("responded_on_time", "response_counted"),
+           "on_time": ("resolved_on_time", "resolution_counted"),
+           "resolution": ("solved", "population"),
+           "satisfaction": ("satisfied", "rated"),
+           "rating_rate": ("rated", "resolved_in_period")}
+
+
+def _rates(counts: dict, levels: dict, resolved: int | None = None,
+           rated: dict | None = None) -> dict:
+    """The rates, each with ``requests``: how many requests the queue lists behind its
+    numerator and denominator (the number itself, but for ratings: a request rated twice in
+    the period is two ratings and one request)."""
     found = {
         "response": rate(counts.get("responded_on_time", 0), counts.get("response_due", 0)),
         "on_time": rate(counts.get("resolved_on_time", 0), counts.get("resolution_due", 0)),
@@ -59,9 +74,15 @@ def _rates(counts: dict, levels: dict, resolved: int | None = None) -> dict:
         "satisfaction": _satisfaction(levels),
     }
     if resolved is not None:
-        ratings = sum(count for level, count in levels.items()
-                      if level in Level._value2member_map_)
-        found["rating_rate"] = rate(ratings, resolved)
+        found["rating_rate"] = rate(_valid(levels), resolved)
+    if rated is None:
+        return found
+    behind = {"satisfied": rated.get("satisfied_requests", 0),
+              "rated": rated.get("rated_requests", 0)}
+    for key, value in found.items():
+        numerator, denominator = FIGURES[key]
+        value["requests"] = {"numerator": behind.get(numerator, value["numerator"]),
+                             "denominator": behind.get(denominator, value["denominator"])}
     return found
 
 
@@ -70,20 +91,27 @@ def _levels(levels: dict) -> list[dict]:
             sorted(Level, reverse=True)]
 
 
-def queue_args(period: Period, narrowing, which: str = "") -> dict:
-    """The staff queue's query for the requests behind a figure. The queue knows status,
-    category, building, team and assignee; ``received_from``/``received_to`` and ``figure``
-    name the period and the rate for when the queue learns them."""
-    args = {"status": "all", "received_from": period.first_day.isoformat(),
-            "received_to": period.last_day.isoformat()}
-    if narrowing.category:
-        args["category"] = narrowing.category
-    if narrowing.building:
-        args["building"] = narrowing.building
-    if narrowing.role in {role.value for role in requests.ROUTING_ROLES}:
-        args["team"] = narrowing.role
-    if narrowing.assignee:
-        args["assignee"] = narrowing.assignee
+def queue_args(period: Period, narrowing, which: str = "", by: str | None = None,
+               key=None) -> dict | None:
+    """The staff queue's query for the requests behind one figure (``which``: a name of
+    ``FIGURES``) of the period, narrowed as the page is and, for a breakdown row, to its
+    ``by`` group ``key``. None when the queue has no filter for that group (a building left
+    blank, a team that takes no requests)."""
+    args = {"status": "all", "figure_from": period.first_day.isoformat(),
+            "figure_to": period.last_day.isoformat()}
+    groups = {"category": narrowing.category, "building": narrowing.building,
+              "role": narrowing.role, "assignee": narrowing.assignee}
+    if by:
+        groups[by] = "unassigned" if by == "assignee" and key is None else key
+        if groups[by] in (None, ""):
+            return None
+    if groups["role"] and groups["role"] not in {role.value for role in
+                                                  requests.ROUTING_ROLES}:
+        return None
+    for name, arg in (("category", "category"), ("building", "building"), ("role", "team"),
+                      ("assignee", "assignee")):
+        if groups[name]:
+            args[arg] = groups[name]
     if which:
         args["figure"] = which
     return args
@@ -93,11 +121,12 @@ def summary(session: Session, period: Period, narrowing, now: datetime) -> dict:
     """The headline figures: five rates, the rating levels, the times. Five statements."""
     counts = requests.request_counts(session, period.start, period.end, now, narrowing)[0]
     rated = requests.rating_counts(session, period.start, period.end, narrowing)
-    levels = rated[0]["levels"] if rated else {}
+    rated = rated[0] if rated else {}
+    levels = rated.get("levels", {})
     resolved = requests.resolved_in_period(session, period.start, period.end, narrowing)
     times = requests.time_percentiles(session, period.start, period.end, narrowing).get(None, {})
     return {"population": int(counts["population"] or 0),
-            "rates": _rates(counts, levels, resolved),
+            "rates": _rates(counts, levels, resolved, rated),
             "levels": _levels(levels),
             "resolved_in_period": resolved,
             "times": {name: {"median": value[0], "p90": value[1]}
@@ -125,18 +154,19 @@ def breakdown(session: Session, period: Period, narrowing, now: datetime, by: st
     rate marked. Two statements (four with the times), plus one for the labels."""
     counts = {row["group"]: row for row in requests.request_counts(
         session, period.start, period.end, now, narrowing, by=by)}
-    levels = {row["group"]: row["levels"] for row in requests.rating_counts(
+    rated = {row["group"]: row for row in requests.rating_counts(
         session, period.start, period.end, narrowing, by=by)}
     times = (requests.time_percentiles(session, period.start, period.end, narrowing, by=by)
              if with_times else {})
-    keys = sorted(set(counts) | set(levels), key=lambda key: (key is None, str(key)))
+    keys = sorted(set(counts) | set(rated), key=lambda key: (key is None, str(key)))
     labels = _group_labels(session, by, keys)
     rows = []
     for key in keys:
         row_counts = counts.get(key, {})
         rows.append({"key": key, "label": labels.get(key, "") if key is not None else "",
                      "population": int(row_counts.get("population", 0) or 0),
-                     "rates": _rates(row_counts, levels.get(key, {})),
+                     "rates": _rates(row_counts, rated.get(key, {}).get("levels", {}),
+                                     rated=rated.get(key, {})),
                      "times": {name: {"median": value[0], "p90": value[1]}
                                for name, value in times.get(key, {}).items()},
                      "worst": []})

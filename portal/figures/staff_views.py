@@ -16,7 +16,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.figures import followups, periods, report, service
 from portal.figures.forms import FollowUpForm
-from portal.figures.requests import RATES, queue_args
+from portal.figures.requests import FIGURES, RATES, queue_args
 from portal.service_requests import service as requests
 from portal.web.exports import export_response
 from portal.web.render import refused, render, render_form_errors
@@ -49,8 +49,15 @@ def figures():
     period, error = _period_or_error(now)
     narrowing = periods.narrowing_from_args(request.args, TEAMS)
     data, stored = service.figures_for(db.session, period, narrowing, now)
+
+    def figure_link(which: str, by: str | None = None, key=None) -> str | None:
+        """The queue listing the requests behind one figure (a name of the queue's)."""
+        args = queue_args(period, narrowing, which, by, key)
+        return None if args is None else url_for("staff_requests.queue", **args)
+
     context = dict(data=data, stored=stored, period=period, narrowing=narrowing, rates=RATES,
-                   breakdowns=service.BREAKDOWNS, queue_args=queue_args,
+                   breakdowns=service.BREAKDOWNS, figure_link=figure_link,
+                   figures=FIGURES,
                    follow_ups=followups.open_items(db.session), charts=report.trend_charts(data),
                    args=request.args, **_choices())
     if error is not None:

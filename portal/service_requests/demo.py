@@ -162,6 +162,11 @@ def generate(session, count: int, seed: int = 7) -> int:
                              "public": True, "from_status": from_status,
                              "to_status": to_status, "body": None, "created_at": event_at}
                             for event_at, from_status, to_status, actor in events)
+        if row["rating"] is not None:  # the figures count rating events, as rate() writes
+            batch_events.append({"request_id": next_id + index, "actor_id": owner_id,
+                                 "kind": "rating", "public": True, "from_status": None,
+                                 "to_status": None, "body": str(row["rating"]),
+                                 "created_at": at})
         if len(batch_requests) >= 5000:
             _flush(session, batch_requests, batch_events)
     _flush(session, batch_requests, batch_events)

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.accounts.permissions import deny_unless, staff_blueprint
 from portal.accounts.roles import Permission
 from portal.audit.service import record as audit_record
-from portal.clock import utcnow
+from portal.clock import today, utcnow
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.satisfaction import Level
@@ -43,7 +43,8 @@ def require_triage():
 
 def _filters(categories=None):
     filters = service.QueueFilters.from_args(
-        request.args, category_ids=None if categories is None else {c.id for c in categories})
+        request.args, category_ids=None if categories is None else {c.id for c in categories},
+        day=today())
     if not current_user.can(Permission.ASSIGN_REQUESTS):
         filters.team = ""  # front-line staff see their own team's work
     return filters
@@ -65,6 +66,7 @@ def queue():
                   page=page, filters=filters, problems=[*filters.problems, *page.problems],
                   now=now, staff=staff, categories=categories,
                   is_overdue=service.is_overdue, teams=service.ROUTING_ROLES,
+                  figure_labels=service.FIGURE_LABELS,
                   statuses=service.STATUSES, action=ActionForm(formdata=None))
 
 

@@ -43,7 +43,7 @@ def test_the_page_shows_numerators_denominators_and_formulas(director_client):
         assert percent in text and f"分子 {numerator}" in text and f"分母 {denominator}" in text
         assert "÷" in text  # the formula in words
     assert "<svg" in html and "/staff/queue?" in html
-    assert "received_from=2026-11-01" in html
+    assert "figure_from=2026-11-01" in html and "figure_to=2026-11-30" in html
 
 
 def test_bad_input_is_answered_not_a_crash(director_client):

@@ -28,6 +28,12 @@ QUEUE_PAGES = [
     "/staff/queue?status=all&page=3",
     "/staff/queue?status=all&page=999",
     "/staff/queue?priority=P1",
+    "/staff/queue?status=all&received_from=2026-01-01&received_to=2026-12-31",
+    "/staff/queue?status=all&figure=responded_on_time&figure_from=2000-01-01",
+    "/staff/queue?status=all&figure=resolution_counted&building=3号楼&figure_from=2000-01-01",
+    "/staff/queue?status=all&figure=satisfied&figure_from=2000-01-01",
+    "/staff/queue?status=all&figure=rated&category={category}&figure_from=2000-01-01",
+    "/staff/queue?status=all&figure=resolved_in_period&team=governance&figure_from=2000-01-01",
 ]
 
 
@@ -111,6 +117,12 @@ def test_deep_pages_go_on_by_key_past_the_numbered_pages(staff_client, grow, cou
     ("team=mayor", "There is no team “mayor”"),
     ("assignee=nobody", "“nobody” is not a member of staff"),
     ("q=，，", "has no letters or digits to search for"),
+    ("received_from=2026-13-01", "“2026-13-01” is not a date such as 2026-11-01"),
+    ("received_from=2026-11-10&received_to=2026-11-01", "The last day received comes before"),
+    ("figure=happiness", "There is no figure “happiness”"),
+    ("figure=solved&figure_from=x", "“x” is not a date"),
+    ("figure=solved&figure_from=2026-11-10&figure_to=2026-11-01",
+     "The figure's last day comes before its first"),
 ])
 def test_values_no_filter_takes_are_said_on_the_page(staff_client, grow, query, said):
     director = staff_client(Role.DIRECTOR, locale="en")

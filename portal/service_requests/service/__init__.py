@@ -40,6 +40,7 @@ from portal.service_requests.service.lifecycle import (  # noqa: F401
 )
 from portal.service_requests.service.queue import (  # noqa: F401
     EXPORT_HEADERS,
+    FIGURE_LABELS,
     QUEUE_ORDER,
     QUEUE_ROW_OPTIONS,
     SEARCH_KIND,
@@ -54,11 +55,14 @@ from portal.service_requests.service.queue import (  # noqa: F401
     text_search,
 )
 from portal.service_requests.service.rates import (  # noqa: F401
+    FIGURE_NAMES,
     Narrowing,
+    figure_clause,
     in_population,
     rating_counts,
     request_counts,
     resolved_in_period,
+    satisfaction,
     time_percentiles,
     trend_counts,
 )

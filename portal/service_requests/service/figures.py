@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import statistics
 import weakref
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, literal, select
 from sqlalchemy.orm import Session
@@ -12,8 +11,9 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import User
 from portal.clock import day_end, day_start, month_start
 from portal.db import bounded_count
-from portal.satisfaction import FORMULA, satisfaction_rate
+from portal.satisfaction import FORMULA
 from portal.service_requests.models import RequestEvent, ServiceRequest
+from portal.service_requests.service import rates
 from portal.service_requests.service.queue import open_clause, staff_scope
 from portal.service_requests.service.rules import RESOLVED, SUBMITTED
 from portal.service_requests.service.sla import overdue_clause
@@ -61,26 +61,25 @@ def month_figures(session: Session, now: datetime) -> dict:
     cached = _MONTH_CACHE.get(engine)
     if cached is not None and cached[0] == key:
         return cached[1]
-    figures = _compute_month_figures(session, start)
+    figures = _compute_month_figures(session, start, now)
     _MONTH_CACHE[engine] = (key, figures)
     return figures
 
 
-def _compute_month_figures(session: Session, start: datetime) -> dict:
-    # Each part reads an index that covers it: created_at with first_response_at,
-    # resolved_at, rated_at with rating.
-    r = ServiceRequest
-    received = session.scalar(select(func.count()).where(r.created_at >= start)) or 0
-    resolved = session.scalar(select(func.count()).where(r.resolved_at >= start)) or 0
-    waits = [(answered - created).total_seconds() / 60 for created, answered in session.execute(
-        select(r.created_at, r.first_response_at)
-        .where(r.created_at >= start, r.first_response_at.is_not(None)))]
-    counts = dict(session.execute(select(r.rating, func.count())
-                                  .where(r.rated_at >= start, r.rating.is_not(None))
-                                  .group_by(r.rating)).all())
-    return {"received": received, "resolved": resolved,
-            "median_response_minutes": round(statistics.median(waits)) if waits else None,
-            "satisfaction": satisfaction_rate(counts), "ratings": sum(counts.values()),
+def _compute_month_figures(session: Session, start: datetime, now: datetime) -> dict:
+    """The figures page's definitions (rates.py) for this month: received is the population
+    (less those withdrawn before any answer and duplicates), resolved those resolved in the
+    month, satisfaction over the ratings given in it."""
+    end = month_start(start + timedelta(days=32))
+    received = rates.request_counts(session, start, end, now)[0]["population"] or 0
+    resolved = rates.resolved_in_period(session, start, end)
+    median = rates.time_percentiles(session, start, end).get(None, {}).get(
+        "response", [None])[0]
+    rated = rates.rating_counts(session, start, end)
+    satisfied, valid = rates.satisfaction(rated[0]["levels"] if rated else {})
+    return {"received": int(received), "resolved": resolved,
+            "median_response_minutes": median,
+            "satisfaction": satisfied / valid if valid else None, "ratings": valid,
             "formula": FORMULA}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session, joinedload
 
 from portal.accounts.models import User
 from portal.accounts.roles import Permission
+from portal.clock import day_end, day_start, today
 from portal.satisfaction import Level
 from portal.search import service as search
 from portal.service_requests.models import RequestCategory, ServiceRequest
+from portal.service_requests.service.rates import FIGURE_NAMES, figure_clause
 from portal.service_requests.service.rules import (
     OPEN,
     REF_PATTERN,
@@ -30,6 +32,21 @@ SEARCH_KIND = "request"
 # Priority, then longest waiting: the order every ix_service_request_*order index ends in.
 QUEUE_ORDER = (ServiceRequest.priority, ServiceRequest.created_at, ServiceRequest.id)
 QUEUE_ROW_OPTIONS = (joinedload(ServiceRequest.assignee),)
+# ?figure=: the requests behind one numerator or denominator of the figures page.
+FIGURE_LABELS = {
+    "population": _l("Counted: received, less those withdrawn before any staff answer and "
+                     "duplicates"),
+    "response_counted": _l("Response rate, denominator: answered, or past the response "
+                           "deadline"),
+    "responded_on_time": _l("Response rate, numerator: first answered within the deadline"),
+    "resolution_counted": _l("On-time resolution, denominator: resolved, or past the "
+                             "resolution deadline"),
+    "resolved_on_time": _l("On-time resolution, numerator: resolved within the deadline"),
+    "solved": _l("Resolution rate, numerator: resolved or closed and not reopened"),
+    "rated": _l("Rated in the period"),
+    "satisfied": _l("Rated very satisfied or satisfied in the period"),
+    "resolved_in_period": _l("Resolved in the period"),
+}
 
 
 def staff_scope(user: User):
@@ -58,16 +75,57 @@ class QueueFilters:
     overdue: bool = False
     q: str = ""
     team: str = ""  # a role; "" = the viewer's own team (front line) or everything
+    received_from: date | None = None  # Shanghai days, both inclusive
+    received_to: date | None = None
+    figure: str = ""  # one of FIGURE_NAMES, counted over figure_from..figure_to
+    figure_from: date | None = None
+    figure_to: date | None = None
     # What the address asked for that no filter takes, said on the page (never dropped
     # silently): translated sentences.
     problems: list = field(default_factory=list, compare=False)
 
     @classmethod
-    def from_args(cls, args, category_ids=None) -> QueueFilters:
+    def from_args(cls, args, category_ids=None, day: date | None = None) -> QueueFilters:
+        """``day``: today here (a figure without its period counts this month)."""
         problems = []
 
         def given(name):
             return args.get(name, "").strip()
+
+        def a_day(name):
+            value = given(name)
+            if not value:
+                return None
+            try:
+                found = date.fromisoformat(value)
+            except ValueError:
+                found = None
+            if found is None or not 2000 <= found.year <= 2999:
+                problems.append(_l("“%(value)s” is not a date such as 2026-11-01. The list "
+                                   "does not use it.", value=value[:20]))
+                return None
+            return found
+
+        received_from, received_to = a_day("received_from"), a_day("received_to")
+        if received_from and received_to and received_to < received_from:
+            problems.append(_l("The last day received comes before the first. The list "
+                               "shows requests received from the first day on."))
+            received_to = None
+        figure, figure_from, figure_to = given("figure"), None, None
+        if figure and figure not in FIGURE_NAMES:
+            problems.append(_l("There is no figure “%(value)s”. The list is not narrowed to "
+                               "a figure.", value=figure[:40]))
+            figure = ""
+        if figure:
+            day = day or today()
+            figure_from, figure_to = a_day("figure_from"), a_day("figure_to")
+            if figure_from is None:
+                figure_from = day.replace(day=1)
+            figure_to = figure_to or day
+            if figure_to < figure_from:
+                problems.append(_l("The figure's last day comes before its first. The list "
+                                   "counts the figure on its first day only."))
+                figure_to = figure_from
 
         priority = bounded_int(given("priority"))
         if given("priority") and priority not in (1, 2, 3):
@@ -100,12 +158,18 @@ class QueueFilters:
         return cls(status=status, category=category, priority=priority, assignee=assignee,
                    building=given("building")[:20],
                    overdue=args.get("overdue") in ("1", "on", "true"),
-                   q=given("q")[:100], team=team, problems=problems)
+                   q=given("q")[:100], team=team, received_from=received_from,
+                   received_to=received_to, figure=figure, figure_from=figure_from,
+                   figure_to=figure_to, problems=problems)
 
     def as_args(self) -> dict:
         values = {"status": self.status, "category": self.category, "priority": self.priority,
                   "assignee": self.assignee, "building": self.building,
-                  "overdue": "1" if self.overdue else "", "q": self.q, "team": self.team}
+                  "overdue": "1" if self.overdue else "", "q": self.q, "team": self.team,
+                  "figure": self.figure}
+        for name in ("received_from", "received_to", "figure_from", "figure_to"):
+            if getattr(self, name) is not None:
+                values[name] = getattr(self, name).isoformat()
         return {key: value for key, value in values.items() if value not in ("", None)}
 
 
@@ -140,6 +204,13 @@ def queue_statement(user: User, filters: QueueFilters, now: datetime,
         statement = statement.where(ServiceRequest.building == filters.building)
     if filters.overdue:
         statement = statement.where(overdue_clause(now, open_clause()))
+    if filters.received_from:
+        statement = statement.where(ServiceRequest.created_at >= day_start(filters.received_from))
+    if filters.received_to:
+        statement = statement.where(ServiceRequest.created_at < day_end(filters.received_to))
+    if filters.figure:
+        statement = statement.where(figure_clause(
+            filters.figure, day_start(filters.figure_from), day_end(filters.figure_to), now))
     if filters.q:
         query = filters.q.upper().replace(" ", "")
         if REF_PATTERN.match(query):

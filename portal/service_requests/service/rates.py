@@ -15,13 +15,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, distinct, func, literal_column, or_, select
+from sqlalchemy import and_, case, distinct, func, literal, literal_column, or_, select, true
 from sqlalchemy.orm import Session
 
+from portal.satisfaction import Level
 from portal.service_requests.models import RequestEvent, ServiceRequest
 from portal.service_requests.service.rules import CLOSED, DUPLICATE, RESOLVED, WITHDRAWN
 
 R = ServiceRequest
+E = RequestEvent
+# A rating event's body is its level as text; anything else is not a valid rating.
+VALID_LEVELS = tuple(sorted(Level, reverse=True))
+SATISFIED_LEVELS = tuple(level for level in VALID_LEVELS if level.counts_as_satisfied)
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,90 @@ def in_population():
                 or_(R.status != WITHDRAWN, R.first_response_at.is_not(None)))
 
 
+def received_between(start: datetime, end: datetime):
+    return and_(R.created_at >= start, R.created_at < end)
+
+
+# --- The conditions each count is made of: the aggregates below sum them, and the staff
+# queue's ?figure= lists the requests that meet them (figure_clause), so the list behind a
+# number is the number. Each population condition takes ``now`` (a deadline passes with it).
+
+def responded_on_time(now: datetime | None = None):
+    return and_(R.first_response_at.is_not(None), R.first_response_at <= R.respond_by)
+
+
+def response_counted(now: datetime):
+    """Answered, or past the response deadline: the response rate's denominator."""
+    return or_(R.first_response_at.is_not(None), R.respond_by < now)
+
+
+def resolved_on_time(now: datetime | None = None):
+    return and_(R.resolved_at.is_not(None), R.resolved_at <= R.resolve_by)
+
+
+def resolution_counted(now: datetime):
+    """Resolved, or past the resolution deadline: the on-time resolution denominator."""
+    return or_(R.resolved_at.is_not(None), R.resolve_by < now)
+
+
+def solved(now: datetime | None = None):
+    """Resolved or closed and not reopened since (a reopened request is open again)."""
+    return R.status.in_((RESOLVED, CLOSED))
+
+
+def rating_given(start: datetime, end: datetime):
+    """A valid rating event given in the period (joined to its request)."""
+    return and_(E.kind == "rating", E.created_at >= start, E.created_at < end,
+                E.body.in_([str(int(level)) for level in VALID_LEVELS]))
+
+
+def satisfaction(levels: dict) -> tuple[int, int]:
+    """(satisfied, valid) of rating counts by level, as rating_counts gives them."""
+    return (sum(levels.get(int(level), 0) for level in SATISFIED_LEVELS),
+            sum(levels.get(int(level), 0) for level in VALID_LEVELS))
+
+
+def satisfied_rating():
+    """Of a rating event: very satisfied or satisfied."""
+    return E.body.in_([str(int(level)) for level in SATISFIED_LEVELS])
+
+
+def satisfied_given(start: datetime, end: datetime):
+    return and_(rating_given(start, end), satisfied_rating())
+
+
+def resolution_given(start: datetime, end: datetime):
+    """A status event to resolved in the period (a later reopening does not undo it)."""
+    return and_(E.kind == "status", E.to_status == RESOLVED, E.created_at >= start,
+                E.created_at < end)
+
+
+POPULATION_FIGURES = {
+    "population": lambda now: true(),
+    "response_counted": response_counted,
+    "responded_on_time": responded_on_time,
+    "resolution_counted": resolution_counted,
+    "resolved_on_time": resolved_on_time,
+    "solved": solved,
+}
+EVENT_FIGURES = {
+    "rated": rating_given,
+    "satisfied": satisfied_given,
+    "resolved_in_period": resolution_given,
+}
+FIGURE_NAMES = (*POPULATION_FIGURES, *EVENT_FIGURES)
+
+
+def figure_clause(name: str, start: datetime, end: datetime, now: datetime):
+    """The requests behind one numerator or denominator of the period (``FIGURE_NAMES``):
+    population figures are requests received in the period; "rated" and "satisfied" those
+    with such a rating in it, "resolved_in_period" those resolved in it."""
+    if name in POPULATION_FIGURES:
+        return and_(received_between(start, end), in_population(),
+                    POPULATION_FIGURES[name](now))
+    return R.id.in_(select(E.request_id).where(EVENT_FIGURES[name](start, end)))
+
+
 def _count(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -63,18 +152,16 @@ def _count(condition):
 def _rate_columns(now: datetime) -> list:
     return [
         func.count().label("population"),
-        _count(and_(R.first_response_at.is_not(None),
-                    R.first_response_at <= R.respond_by)).label("responded_on_time"),
-        _count(or_(R.first_response_at.is_not(None), R.respond_by < now)).label("response_due"),
-        _count(and_(R.resolved_at.is_not(None),
-                    R.resolved_at <= R.resolve_by)).label("resolved_on_time"),
-        _count(or_(R.resolved_at.is_not(None), R.resolve_by < now)).label("resolution_due"),
-        _count(R.status.in_((RESOLVED, CLOSED))).label("resolved_or_closed"),
+        _count(responded_on_time(now)).label("responded_on_time"),
+        _count(response_counted(now)).label("response_due"),
+        _count(resolved_on_time(now)).label("resolved_on_time"),
+        _count(resolution_counted(now)).label("resolution_due"),
+        _count(solved(now)).label("resolved_or_closed"),
     ]
 
 
 def _population(start: datetime, end: datetime, narrowing: Narrowing) -> list:
-    return [R.created_at >= start, R.created_at < end, in_population(), *narrowing.clauses()]
+    return [received_between(start, end), in_population(), *narrowing.clauses()]
 
 
 def request_counts(session: Session, start: datetime, end: datetime, now: datetime,
@@ -87,33 +174,44 @@ def request_counts(session: Session, start: datetime, end: datetime, now: dateti
     return [dict(row._mapping) for row in session.execute(statement)]
 
 
+REQUESTS_ROW = "requests"  # not a level: the row of rating_counts' distinct requests
+
+
 def rating_counts(session: Session, start: datetime, end: datetime,
                   narrowing: Narrowing = Narrowing(), by: str | None = None) -> list[dict]:
-    """Ratings given in the period by level: {"group":..., "levels": {5: n, ...}}."""
-    statement = (select(RequestEvent.body, func.count())
-                 .join(R, R.id == RequestEvent.request_id)
-                 .where(RequestEvent.kind == "rating", RequestEvent.created_at >= start,
-                        RequestEvent.created_at < end, *narrowing.clauses())
-                 .group_by(RequestEvent.body))
+    """Valid ratings given in the period by level, and how many requests they came from (a
+    request can be rated again after a bad rating reopened it), in one statement:
+    {"group":..., "levels": {5: n, ...}, "rated_requests": n, "satisfied_requests": n}."""
+    where = (rating_given(start, end), *narrowing.clauses())
+    levels = (select(E.body.label("key"), func.count().label("n"), literal(0).label("m"))
+              .join(R, R.id == E.request_id).where(*where).group_by(E.body))
+    requests = (select(literal(REQUESTS_ROW).label("key"),
+                       func.count(distinct(E.request_id)).label("n"),
+                       func.count(distinct(case((satisfied_rating(), E.request_id))))
+                       .label("m"))
+                .join(R, R.id == E.request_id).where(*where))
     if by:
-        statement = statement.add_columns(GROUPS[by]).group_by(GROUPS[by])
+        levels = levels.add_columns(GROUPS[by].label("grp")).group_by(GROUPS[by])
+        requests = requests.add_columns(GROUPS[by].label("grp")).group_by(GROUPS[by])
     groups: dict = {}
-    for row in session.execute(statement):
-        group = row[2] if by else None
-        level = int(row[0]) if (row[0] or "").isdigit() else 0
-        groups.setdefault(group, {})[level] = groups.setdefault(group, {}).get(level, 0) + row[1]
-    return [{"group": group, "levels": levels} for group, levels in groups.items()]
+    for row in session.execute(levels.union_all(requests)):
+        group = groups.setdefault(row.grp if by else None,
+                                  {"levels": {}, "rated_requests": 0, "satisfied_requests": 0})
+        if row.key == REQUESTS_ROW:
+            group["rated_requests"], group["satisfied_requests"] = int(row.n), int(row.m)
+        elif (row.key or "").isdigit():
+            group["levels"][int(row.key)] = group["levels"].get(int(row.key), 0) + row.n
+    return [{"group": key, **value} for key, value in groups.items()
+            if value["rated_requests"]]
 
 
 def resolved_in_period(session: Session, start: datetime, end: datetime,
                        narrowing: Narrowing = Narrowing()) -> int:
     """Requests resolved at least once in the period (a later reopening does not undo it)."""
     return session.scalar(
-        select(func.count(distinct(RequestEvent.request_id)))
-        .join(R, R.id == RequestEvent.request_id)
-        .where(RequestEvent.kind == "status", RequestEvent.to_status == RESOLVED,
-               RequestEvent.created_at >= start, RequestEvent.created_at < end,
-               *narrowing.clauses())) or 0
+        select(func.count(distinct(E.request_id)))
+        .join(R, R.id == E.request_id)
+        .where(resolution_given(start, end), *narrowing.clauses())) or 0
 
 
 def minutes_between(session: Session, earlier, later):
@@ -173,8 +271,7 @@ def trend_counts(session: Session, bounds: list[datetime], now: datetime,
     for row in session.execute(
             select(rating_bucket, RequestEvent.body, func.count())
             .join(R, R.id == RequestEvent.request_id)
-            .where(RequestEvent.kind == "rating", RequestEvent.created_at >= bounds[0],
-                   RequestEvent.created_at < bounds[-1], *narrowing.clauses())
+            .where(rating_given(bounds[0], bounds[-1]), *narrowing.clauses())
             .group_by(rating_bucket, RequestEvent.body)):
         if (row[1] or "").isdigit():
             levels.setdefault(row[0], {})[int(row[1])] = row[2]
