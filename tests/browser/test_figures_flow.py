@@ -43,8 +43,10 @@ def test_the_director_runs_the_month(live_server, new_page, audit, november):  #
     page.get_by_label("类别").select_option(label="邻里纠纷")
     page.get_by_role("button", name="筛选").click()
     expect(page.locator("#rate-response")).to_contain_text("分母 2")
-    page.locator("#rate-response").get_by_role("link").click()
-    expect(page).to_have_url(re.compile(r"/staff/queue\?.*category="))
+    page.locator("#rate-response a[data-figure=response_counted]").click()
+    expect(page).to_have_url(re.compile(r"/staff/queue\?.*category=.*figure=response_counted"))
+    expect(page.locator("table tbody tr")).to_have_count(2)  # exactly the denominator's two
+    audit(page)
 
     # The open follow-up of B's bad rating.
     page.goto(live_server.url + "/staff/figures?month=2026-11#follow-ups")
