@@ -23,12 +23,13 @@ REPORT_MESSAGE = _l("The work report for %(month)s is ready.")
 
 def figures(session: Session, period: Period, narrowing, now: datetime) -> dict:
     """Everything on /staff/figures, as plain data (numbers, keys, dates and labels)."""
+    grouped = requests.grouped(session, period, narrowing, now)
     return {
         "period": {"first_day": period.first_day, "last_day": period.last_day,
                    "month": period.month},
         "requests": requests.summary(session, period, narrowing, now),
         "breakdowns": {by: requests.breakdown(session, period, narrowing, now, by,
-                                              with_times=by in WITH_TIMES)
+                                              with_times=by in WITH_TIMES, grouped=grouped)
                        for by in BREAKDOWNS},
         "trend": requests.trend(session, period, narrowing, now),
         "follow_ups": followups.on_time_figure(session, period.start, period.end, now),

@@ -78,6 +78,15 @@ class ServiceRequest(Base):
               "resolve_by", "respond_by", "first_response_at",
               sqlite_where=OPEN_CLAUSE, postgresql_where=OPEN_CLAUSE),
         Index("ix_service_request_category_created", "category_id", "created_at"),
+        # The figures of a period (rates.py): every column a rate, a narrowing or a breakdown
+        # reads, after the creation time that bounds the period, so a month is a range of
+        # this index alone; and the narrowing columns by id, for ratings and resolutions
+        # given in a period, which reach their request by its id.
+        Index("ix_service_request_figures", "created_at", "status", "first_response_at",
+              "respond_by", "resolved_at", "resolve_by", "role", "category_id", "building",
+              "assignee_id"),
+        Index("ix_service_request_narrowing", "id", "role", "category_id", "building",
+              "assignee_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

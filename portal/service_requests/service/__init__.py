@@ -52,6 +52,11 @@ from portal.service_requests.service.queue import (  # noqa: F401
     staff_scope,
     text_search,
 )
+from portal.service_requests.service.rate_groups import (  # noqa: F401
+    grouped_counts,
+    grouped_ratings,
+)
+from portal.service_requests.service.rate_ranges import range_counts  # noqa: F401
 from portal.service_requests.service.rates import (  # noqa: F401
     Narrowing,
     in_population,

@@ -1,0 +1,27 @@
+"""Figures: one index that answers a period's rates alone, and one that gives a rating's
+request its narrowing columns
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-03 12:17:50.137235
+"""
+
+from alembic import op
+
+
+revision = '0008'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('service_request', schema=None) as batch_op:
+        batch_op.create_index('ix_service_request_figures', ['created_at', 'status', 'first_response_at', 'respond_by', 'resolved_at', 'resolve_by', 'role', 'category_id', 'building', 'assignee_id'], unique=False)
+        batch_op.create_index('ix_service_request_narrowing', ['id', 'role', 'category_id', 'building', 'assignee_id'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('service_request', schema=None) as batch_op:
+        batch_op.drop_index('ix_service_request_narrowing')
+        batch_op.drop_index('ix_service_request_figures')

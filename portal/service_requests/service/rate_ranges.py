@@ -1,0 +1,48 @@
+"""The rates of consecutive periods (the figures' twelve-month trend), by the definitions in
+rates.py: one statement of the population counts and one of the rating levels, each a
+UNION ALL of one range per period. A range is read straight off the creation-time index
+(ix_service_request_figures) and needs no per-row bucket: a CASE over twelve bounds on every
+row, and the sort that groups by it, cost SQLite three times the scan itself."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from portal.service_requests.models import RequestEvent
+from portal.service_requests.service.rates import Narrowing, R, _population, _rate_columns
+
+WHOLE = Narrowing()  # no narrowing: the whole community
+
+
+def range_counts(session: Session, bounds: list[datetime], now: datetime,
+                 narrowing: Narrowing = WHOLE) -> tuple[dict, dict]:
+    """What rates.trend_counts answers, for ``bounds`` (period starts plus the final end):
+    ({index: counts}, {index: {level: n}}), two statements whatever the number of periods."""
+    ranges = list(enumerate(zip(bounds, bounds[1:], strict=False)))
+    counts = union_all(*[
+        select(literal(index).label("bucket"), *_rate_columns(now))
+        .where(*_population(start, end, narrowing)) for index, (start, end) in ranges])
+    found = {row.bucket: dict(row._mapping) for row in session.execute(counts)
+             if row.population}
+    e = RequestEvent
+
+    def rated(index, start, end):
+        statement = (select(literal(index).label("bucket"), e.body.label("body"),
+                            func.count().label("count"))
+                     .where(e.kind == "rating", e.created_at >= start, e.created_at < end)
+                     .group_by(e.body))
+        # Every event has its request (request_id is a non-null foreign key), so only a
+        # narrowing needs the join: without one, no rating looks up its request.
+        if narrowing.clauses():
+            statement = statement.join(R, R.id == e.request_id).where(*narrowing.clauses())
+        return statement
+
+    ratings = union_all(*[rated(index, start, end) for index, (start, end) in ranges])
+    levels: dict = {}
+    for row in session.execute(ratings):
+        if (row.body or "").isdigit():
+            levels.setdefault(row.bucket, {})[int(row.body)] = row.count
+    return found, levels
