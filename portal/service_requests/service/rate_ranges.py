@@ -28,19 +28,17 @@ def range_counts(session: Session, bounds: list[datetime], now: datetime,
     found = {row.bucket: dict(row._mapping) for row in session.execute(counts)
              if row.population}
     e = RequestEvent
-
-    def rated(index, start, end):
-        statement = (select(literal(index).label("bucket"), e.body.label("body"),
-                            func.count().label("count"))
-                     .where(e.kind == "rating", e.created_at >= start, e.created_at < end)
-                     .group_by(e.body))
-        # Every event has its request (request_id is a non-null foreign key), so only a
-        # narrowing needs the join: without one, no rating looks up its request.
-        if narrowing.clauses():
-            statement = statement.join(R, R.id == e.request_id).where(*narrowing.clauses())
-        return statement
-
-    ratings = union_all(*[rated(index, start, end) for index, (start, end) in ranges])
+    events = union_all(*[
+        select(literal(index).label("bucket"), e.request_id, e.body)
+        .where(e.kind == "rating", e.created_at >= start, e.created_at < end)
+        for index, (start, end) in ranges]).subquery()
+    ratings = (select(events.c.bucket, events.c.body, func.count().label("count"))
+               .group_by(events.c.bucket, events.c.body))
+    # Every event has its request (request_id is a non-null foreign key), so only a
+    # narrowing needs the join, and then one join for all the ranges: joined in each
+    # branch, a team's half of the table was read once per month.
+    if narrowing.clauses():
+        ratings = ratings.join(R, R.id == events.c.request_id).where(*narrowing.clauses())
     levels: dict = {}
     for row in session.execute(ratings):
         if (row.body or "").isdigit():
