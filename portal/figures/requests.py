@@ -141,21 +141,31 @@ def _group_labels(session: Session, by: str, keys) -> dict:
     if by == "role":
         return {key: (Role(key).label if key in Role._value2member_map_ else key)
                 for key in keys}
-    if by == "assignee":
-        if not keys:
-            return {}
+    if by == "assignee":  # asked even for no keys, so the page's statements stay constant
         return dict(session.execute(select(User.id, User.name).where(User.id.in_(keys))).all())
     return {key: key for key in keys}
 
 
+def grouped(session: Session, period: Period, narrowing, now: datetime) -> tuple[dict, dict]:
+    """The counts and rating levels of every breakdown, for ``breakdown(..., grouped=)``:
+    two statements for all four."""
+    return (requests.grouped_counts(session, period.start, period.end, now, narrowing),
+            requests.grouped_ratings(session, period.start, period.end, narrowing))
+
+
 def breakdown(session: Session, period: Period, narrowing, now: datetime, by: str,
-              with_times: bool = False) -> list[dict]:
+              with_times: bool = False, grouped: tuple[dict, dict] | None = None
+              ) -> list[dict]:
     """One row per building, category, team or staff member, with the worst cell of each
-    rate marked. Two statements (four with the times), plus one for the labels."""
-    counts = {row["group"]: row for row in requests.request_counts(
-        session, period.start, period.end, now, narrowing, by=by)}
-    rated = {row["group"]: row for row in requests.rating_counts(
-        session, period.start, period.end, narrowing, by=by)}
+    rate marked. Two statements (none given ``grouped``; two more with the times), plus one
+    for the labels."""
+    if grouped is None:
+        grouped = ({by: requests.request_counts(session, period.start, period.end, now,
+                                                narrowing, by=by)},
+                   {by: requests.rating_counts(session, period.start, period.end, narrowing,
+                                               by=by)})
+    counts = {row["group"]: row for row in grouped[0][by]}
+    rated = {row["group"]: row for row in grouped[1][by]}
     times = (requests.time_percentiles(session, period.start, period.end, narrowing, by=by)
              if with_times else {})
     keys = sorted(set(counts) | set(rated), key=lambda key: (key is None, str(key)))
@@ -191,7 +201,7 @@ def trend(session: Session, period: Period, narrowing, now: datetime) -> list[di
             select(MonthlyReport).where(MonthlyReport.month.in_(names)))}
     live_from = next((index for index, name in enumerate(names) if name not in stored),
                      len(names))
-    counts, levels = ({}, {}) if live_from == len(names) else requests.trend_counts(
+    counts, levels = ({}, {}) if live_from == len(names) else requests.range_counts(
         session, [day_start(day) for day in starts[live_from:]], now, narrowing)
     months = []
     for index, name in enumerate(names):

@@ -59,10 +59,8 @@ class ServiceRequest(Base):
         Index("ix_service_request_owner_activity", "owner_id", "last_activity_at"),
         Index("ix_service_request_similar", "building", "category_id", "status"),
         Index("ix_service_request_resolved", "status", "resolved_at"),
-        # The lobby board's month figures: each is answered by one of these alone.
-        Index("ix_service_request_created", "created_at", "first_response_at"),
+        # Residents whose request was resolved in a period (a survey audience).
         Index("ix_service_request_resolved_at", "resolved_at"),
-        Index("ix_service_request_rated_at", "rated_at", "rating"),
         Index("ix_service_request_role_order", "role", "priority", "created_at", "id"),
         Index("ix_service_request_category_order", "category_id", "priority", "created_at", "id"),
         Index("ix_service_request_building_order", "building", "priority", "created_at", "id"),
@@ -78,6 +76,15 @@ class ServiceRequest(Base):
               "resolve_by", "respond_by", "first_response_at",
               sqlite_where=OPEN_CLAUSE, postgresql_where=OPEN_CLAUSE),
         Index("ix_service_request_category_created", "category_id", "created_at"),
+        # The figures of a period (rates.py): every column a rate, a narrowing or a breakdown
+        # reads, after the creation time that bounds the period, so a month is a range of
+        # this index alone; and the narrowing columns by id, for ratings and resolutions
+        # given in a period, which reach their request by its id.
+        Index("ix_service_request_figures", "created_at", "status", "first_response_at",
+              "respond_by", "resolved_at", "resolve_by", "role", "category_id", "building",
+              "assignee_id"),
+        Index("ix_service_request_narrowing", "id", "role", "category_id", "building",
+              "assignee_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

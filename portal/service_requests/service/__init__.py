@@ -54,6 +54,11 @@ from portal.service_requests.service.queue import (  # noqa: F401
     staff_scope,
     text_search,
 )
+from portal.service_requests.service.rate_groups import (  # noqa: F401
+    grouped_counts,
+    grouped_ratings,
+)
+from portal.service_requests.service.rate_ranges import range_counts  # noqa: F401
 from portal.service_requests.service.rates import (  # noqa: F401
     FIGURE_NAMES,
     Narrowing,
@@ -64,7 +69,6 @@ from portal.service_requests.service.rates import (  # noqa: F401
     resolved_in_period,
     satisfaction,
     time_percentiles,
-    trend_counts,
 )
 from portal.service_requests.service.reading import (  # noqa: F401
     SUMMARY_OPTIONS,

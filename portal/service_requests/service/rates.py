@@ -250,29 +250,3 @@ def time_percentiles(session: Session, start: datetime, end: datetime,
             if row.rank == row.p:
                 entry[1] = value
     return found
-
-
-def month_bucket(bounds: list[datetime], column):
-    """The index of the period ``column`` falls in, given ascending period starts and an end."""
-    return case(*[(column < bound, index) for index, bound in enumerate(bounds[1:])],
-                else_=-1)
-
-
-def trend_counts(session: Session, bounds: list[datetime], now: datetime,
-                 narrowing: Narrowing = Narrowing()) -> tuple[dict, dict]:
-    """Population counts and rating levels for consecutive periods (``bounds``: starts plus
-    the final end), two statements: ({index: counts}, {index: {level: n}})."""
-    bucket = month_bucket(bounds, R.created_at).label("bucket")
-    counts = {row.bucket: dict(row._mapping) for row in session.execute(
-        select(bucket, *_rate_columns(now))
-        .where(*_population(bounds[0], bounds[-1], narrowing)).group_by(bucket))}
-    rating_bucket = month_bucket(bounds, RequestEvent.created_at).label("bucket")
-    levels: dict = {}
-    for row in session.execute(
-            select(rating_bucket, RequestEvent.body, func.count())
-            .join(R, R.id == RequestEvent.request_id)
-            .where(rating_given(bounds[0], bounds[-1]), *narrowing.clauses())
-            .group_by(rating_bucket, RequestEvent.body)):
-        if (row[1] or "").isdigit():
-            levels.setdefault(row[0], {})[int(row[1])] = row[2]
-    return counts, levels
