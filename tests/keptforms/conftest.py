@@ -1,0 +1,1 @@
+from tests.service_requests.conftest import categories  # noqa: F401
