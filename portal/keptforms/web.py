@@ -28,6 +28,7 @@ from portal.keptforms import service
 from portal.registry import registry
 from portal.web.errors import FORM_VIEW_ATTR
 from portal.web.inputs import CleanMultiDict, bounded_int
+from portal.web.render import wants_fragment
 from portal.web.safety import safe_next_url
 
 COOKIE = "linli_kept_form"
@@ -131,7 +132,7 @@ def keep_signed_out_post():
     key = _keep(view, page) if page else None
     flash(str(KEPT_MESSAGE if key else SIGNED_OUT_MESSAGE), "error")
     target = url_for("auth.login", next=page)
-    if request.headers.get("HX-Request"):  # boosted or hx-post: the whole sign-in page
+    if getattr(request, "htmx", None):  # boosted or hx-post: the whole sign-in page
         response = htmx_response("", 204, redirect=target)
     else:
         response = redirect(target, 303)
@@ -153,7 +154,7 @@ def restore_kept_form():
     """On the kept form's page, once, for the account that bound it: the form's view again,
     as after a lapsed token (which changes nothing), with the kept fields."""
     key = request.cookies.get(COOKIE)
-    if (not key or request.method != "GET" or request.headers.get("HX-Request-Type") == "partial"
+    if (not key or request.method != "GET" or wants_fragment()
             or not current_app.config.get("WTF_CSRF_ENABLED", True)
             or not current_user.is_authenticated):
         return None  # with CSRF off the view would save the form: never replay it then
