@@ -99,9 +99,10 @@ def test_a_sign_in_that_ended_on_the_server_is_kept_too(app, db, resident, categ
     db.commit()
     response = phone.post("/requests/new", data={**_request_form(categories),
                                                  "csrf_token": token})
-    html, next_page = sign_in_page(phone, response)
+    html, _next_page = sign_in_page(phone, response)
     assert KEPT in html
-    sign_in(phone, resident, html, next_page)
+    # Signing in from the plain sign-in page (no ?next=) still goes back to the kept form.
+    assert sign_in(phone, resident, html).headers["Location"] == "/requests/new"
     assert DESCRIPTION in phone.get("/requests/new").get_data(as_text=True)
 
 
