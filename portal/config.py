@@ -29,7 +29,7 @@ class Defaults:
     # A form sent after the sign-in ended is kept this long for the same browser to sign in
     # again (portal/keptforms), and at most this many from one address.
     KEPT_FORM_HOURS = 2
-    KEPT_FORM_LIMIT_PER_IP = "30 per hour"
+    KEPT_FORM_LIMIT_PER_IP = "10 per hour"
 
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
