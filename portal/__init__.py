@@ -15,6 +15,7 @@ AREAS = (
     "portal.audit",
     "portal.notifications",
     "portal.files",
+    "portal.keptforms",
     "portal.service_requests",
     "portal.aid",
     "portal.activities",

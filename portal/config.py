@@ -26,6 +26,10 @@ class Defaults:
     LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_RATE_LIMIT_PER_IP = "30 per 15 minutes"
     REGISTER_RATE_LIMIT_PER_IP = "10 per day"
+    # A form sent after the sign-in ended is kept this long for the same browser to sign in
+    # again (portal/keptforms), and at most this many from one address.
+    KEPT_FORM_HOURS = 2
+    KEPT_FORM_LIMIT_PER_IP = "10 per hour"
 
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

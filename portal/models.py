@@ -19,6 +19,7 @@ from portal.clock import DailyCounter  # noqa: F401
 from portal.figures.models import MonthlyReport, RatingFollowUp  # noqa: F401
 from portal.files.models import StoredFile  # noqa: F401
 from portal.jobs.models import JobRun, ScheduledJob  # noqa: F401
+from portal.keptforms.models import KeptForm  # noqa: F401
 from portal.minutes.models import (  # noqa: F401
     Meeting,
     MeetingAttachment,

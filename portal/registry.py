@@ -4,8 +4,8 @@ without those pages knowing it.
 Each area's ``init_app(app)`` registers what it offers with ``registry(app).add(...)``:
 a tile on the resident home, a link in the back-office menu, a panel on the staff home,
 a banner above every page, a board section, a survey audience, a rule for who may see its
-files, the words for its audit-log actions, its reference data, its demo data, its periodic
-jobs and its commands. The things
+files, the file fields a form kept for a sign-in may hold, the words for its audit-log
+actions, its reference data, its demo data, its periodic jobs and its commands. The things
 themselves are defined where they belong (a board section in the area's ``board.py``, a
 panel's counts in its service); ``__init__.py`` is where every area registers them.
 """
@@ -114,6 +114,22 @@ class FileAccessRule:
 
 
 @dataclass(frozen=True)
+class KeptUpload:
+    """A file field of a resident form whose files are kept when the form arrives without a
+    sign-in (portal/keptforms): stored as pending uploads of ``area`` under the same checks
+    and limits as the form's own, their tokens put into the form's hidden ``tokens_field``.
+    The files of any field not registered are never stored for an anonymous visitor."""
+
+    endpoint: str
+    field: str
+    tokens_field: str
+    area: str
+    allowed: frozenset[str]
+    max_bytes: int
+    max_files: int
+
+
+@dataclass(frozen=True)
 class AuditAction:
     """The words for one action in the audit log; ``area`` "*" for actions every area has."""
 
@@ -168,6 +184,7 @@ class Registry:
     board_sections: list[BoardSection] = field(default_factory=list)
     audiences: dict[str, AudienceSource] = field(default_factory=dict)
     file_rules: dict[str, FileAccessRule] = field(default_factory=dict)
+    kept_uploads: dict[str, list[KeptUpload]] = field(default_factory=dict)
     audit_actions: dict[tuple[str, str], AuditAction] = field(default_factory=dict)
     reference_data: list[ReferenceData] = field(default_factory=list)
     demo_loaders: list[DemoLoader] = field(default_factory=list)
@@ -185,6 +202,8 @@ class Registry:
                 self.audiences[item.key] = item
             elif isinstance(item, FileAccessRule):
                 self.file_rules[item.area] = item
+            elif isinstance(item, KeptUpload):
+                self.kept_uploads.setdefault(item.endpoint, []).append(item)
             elif isinstance(item, AuditAction):
                 self.audit_actions[(item.area, item.key)] = item
             elif isinstance(item, Job):

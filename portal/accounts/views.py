@@ -12,6 +12,7 @@ from portal.accounts.forms import ChangePasswordForm, LoginForm, ProfileForm, Re
 from portal.clock import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.keptforms import web as keptforms
 from portal.web.errors import form_view
 from portal.web.forms import ActionForm
 from portal.web.i18n import select_locale
@@ -119,7 +120,10 @@ def login():
         db.session.commit()
         attempt.forget(throttle.LOGIN_ACCOUNT, phone)
     _start_session(user, remember=form.remember.data)
-    target = safe_next_url(request.args.get("next")) or _landing_for(user)
+    # A form this browser sent after its sign-in ended: back to it, whatever ?next= says.
+    kept_page = keptforms.bind_at_sign_in(user)
+    db.session.commit()
+    target = kept_page or safe_next_url(request.args.get("next")) or _landing_for(user)
     return redirect(target, 303)
 
 

@@ -9,6 +9,7 @@ from portal.accounts.roles import Permission
 from portal.registry import (
     DemoLoader,
     FileAccessRule,
+    KeptUpload,
     ReferenceData,
     StaffLink,
     StaffPanel,
@@ -42,6 +43,7 @@ def _panel(user) -> dict:
 def init_app(app: Flask) -> None:
     from portal.aid import board, demo, service, staff_settings_views, staff_views, views
     from portal.aid.money import format_yuan
+    from portal.files.service import IMAGES_AND_PDF
 
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)
@@ -57,6 +59,8 @@ def init_app(app: Flask) -> None:
         StaffPanel("aid/staff/_panel.html", _panel, Permission.REVIEW_AID, order=20),
         board.SECTION,
         FileAccessRule(service.AREA, _may_view_file, opened=_file_opened),
+        KeptUpload("aid.upload", "files", "file_tokens", service.AREA,
+                   frozenset(IMAGES_AND_PDF), service.MAX_UPLOAD, service.MAX_FILES),
         *service.AUDIT_ACTIONS,
         *service.SETTINGS_ACTIONS,
         ReferenceData("aid types", service.seed_types, order=20),

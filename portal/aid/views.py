@@ -230,10 +230,11 @@ def income(key):
 
 # --- 4. Materials ------------------------------------------------------------------------------
 
-def _materials(application, errors=None, status=200):
+def _materials(application, errors=None, status=200, pending=None):
     return render("aid/materials.html", status=status, application=application,
                   grouped=service.files_by_item(application), errors=errors or {},
-                  back=request.values.get("back", ""), service=service)
+                  back=request.values.get("back", ""), service=service,
+                  pending=pending or {})
 
 
 @bp.get("/<key>/materials")
@@ -245,18 +246,24 @@ def materials(key):
 
 @bp.post("/<key>/materials/<item>")
 @login_required
+@form_view
 def upload(key, item):
     application, done = _editable(key)
     if done:
         return done
-    if not ActionForm().validate_on_submit():
-        return _materials(application, {item: _("The page had expired. Please choose the "
-                                                "files again.")}, status=422)
     try:
         service.require_item(application, item)
     except service.UnknownItem:
         abort(404)
-    uploads = take_uploads(db.session, request.files.getlist("files"),
+    # Files kept for this form (after a lapsed page, or a sign-in that ended) come back by token.
+    kept = request.form.get("file_tokens", "").split()
+    if not ActionForm().validate_on_submit():  # change nothing: only show the kept files
+        files = take_uploads(db.session, (), kept=kept, owner_id=current_user.id,
+                             area=service.AREA, max_files=service.MAX_FILES).files
+        message = (_("We kept the files you chose. Press Upload to add them.") if files else
+                   _("The page had expired. Please choose the files again."))
+        return _materials(application, {item: message}, status=422, pending={item: files})
+    uploads = take_uploads(db.session, request.files.getlist("files"), kept=kept,
                            owner_id=current_user.id, area=service.AREA, allowed=IMAGES_AND_PDF,
                            max_bytes=service.MAX_UPLOAD, max_files=service.MAX_FILES)
     if not uploads.files and not uploads.errors:

@@ -16,6 +16,7 @@ from portal.registry import (
     DemoLoader,
     FileAccessRule,
     Job,
+    KeptUpload,
     ReferenceData,
     StaffLink,
     StaffPanel,
@@ -68,6 +69,7 @@ def _panel(user) -> dict:
 
 
 def init_app(app: Flask) -> None:
+    from portal.files.service import IMAGES
     from portal.service_requests import (
         board,
         demo,
@@ -77,6 +79,7 @@ def init_app(app: Flask) -> None:
         staff_views,
         views,
     )
+    from portal.service_requests.forms import MAX_PHOTOS
 
     for key, value in service.CONFIG_DEFAULTS.items():
         app.config.setdefault(key, value)
@@ -103,6 +106,8 @@ def init_app(app: Flask) -> None:
         *(AuditAction("requests", key, label) for key, label in service.AUDIT_ACTIONS.items()),
         *service.SETTINGS_ACTIONS,
         FileAccessRule(service.AREA, service.may_see_photo),
+        KeptUpload("requests.new", "photos", "photo_tokens", service.AREA,
+                   frozenset(IMAGES), views.MAX_PHOTO_BYTES, MAX_PHOTOS),
         AudienceSource(
             "request_resolved", _l("Residents whose request was resolved in a period"),
             lambda params: service.resolved_between_statement(params["first_day"],

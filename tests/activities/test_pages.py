@@ -114,8 +114,8 @@ def test_errors_are_shown_in_the_page(resident_client, make_activity):
 def test_signing_up_needs_an_account_and_a_visible_activity(client, resident_client,
                                                            make_activity):
     activity = make_activity()
-    response = _signup(client, activity)
-    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    response = _signup(client, activity)  # kept for after signing in (portal/keptforms)
+    assert response.status_code == 303 and "/auth/login" in response.headers["Location"]
     draft = make_activity(status="draft")
     assert client.get(f"/activities/{draft.id}").status_code == 404
     assert resident_client.get(f"/activities/{draft.id}.ics").status_code == 404
