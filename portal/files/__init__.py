@@ -6,9 +6,10 @@ from flask import Flask, g
 
 
 def init_app(app: Flask) -> None:
-    from portal.files import cleanup, views
+    from portal.files import cleanup, oversize, views
 
     app.register_blueprint(views.bp)
+    oversize.init_app(app)
     app.after_request(_storage_unavailable_is_503)
     cleanup.init_app(app)
 

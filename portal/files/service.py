@@ -24,7 +24,7 @@ from portal.files.models import StoredFile
 from portal.files.storage import write_file
 from portal.registry import registry
 
-IMAGES = {"image/jpeg", "image/png", "image/webp"}
+IMAGES = {"image/jpeg", "image/png", "image/webp", "image/heic"}  # HEIC is stored as JPEG
 IMAGES_AND_PDF = IMAGES | {"application/pdf"}
 PDF = {"application/pdf"}
 
@@ -65,7 +65,7 @@ def store_upload(session: Session, upload, *, owner_id: int | None, area: str,
     no row, no file)."""
     size = _stream_size(upload.stream)
     if size is not None and size > max_bytes:
-        raise UploadRejected(too_large_message(size, max_bytes))
+        raise UploadRejected(too_large_message(size, max_bytes, allowed))
     data = upload.stream.read(max_bytes + 1)
     checked = check_upload(data, allowed, max_bytes)
     stored = StoredFile(token=secrets.token_urlsafe(24), owner_id=owner_id, area=area,
