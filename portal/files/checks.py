@@ -27,7 +27,8 @@ EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp",
 # by tests/files/test_upload_memory.py.
 MAX_PIXELS = 40_000_000
 # HEIC (a phone's own format; iPhones turn it into JPEG for our accept= list, other phones may
-# not) is decoded whole by libheif: a 24-megapixel one took a process from 33 to 218 MB.
+# not) is decoded whole by libheif: a 24-megapixel one took a process from 33 to 218 MB, a
+# 12-megapixel one (the limit) takes a worker to 228 MB.
 MAX_PIXELS_BY_TYPE = {"image/jpeg": MAX_PIXELS, "image/png": 12_000_000,
                       "image/webp": 5_000_000, "image/heic": 12_000_000}
 MAX_SIDE = 2560  # staff and residents read photos on screens; this keeps them light

@@ -63,8 +63,8 @@ def worst_uploads() -> dict[str, tuple[str, bytes]]:
     def largest(content_type, width=4000):
         return width, MAX_PIXELS_BY_TYPE[content_type] // width
 
-    jpeg, png, webp = (largest("image/jpeg", 7900), largest("image/png"),
-                       largest("image/webp"))
+    jpeg, png, webp, heic = (largest("image/jpeg", 7900), largest("image/png"),
+                             largest("image/webp"), largest("image/heic"))
     return {
         "png 8900x8900 (the issue's bomb)": ("bomb.png", png_header_bomb()),
         f"jpeg {jpeg[0]}x{jpeg[1]}": (
@@ -73,6 +73,9 @@ def worst_uploads() -> dict[str, tuple[str, bytes]]:
             "big.png", encoded(smooth_image("RGBA", png), "PNG", compress_level=9)),
         f"webp rgba {webp[0]}x{webp[1]}": (
             "big.webp", encoded(smooth_image("RGBA", webp), "WEBP", lossless=True, quality=0)),
+        # libheif decodes it whole; encoding it here takes a few seconds (x265).
+        f"heic {heic[0]}x{heic[1]}": (
+            "big.heic", encoded(smooth_image("RGB", heic), "HEIF", quality=50)),
     }
 
 
