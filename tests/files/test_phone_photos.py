@@ -72,15 +72,20 @@ def test_a_phone_photo_is_stored_upright_small_and_without_exif(app, resident_cl
 
 def test_a_heic_photo_is_accepted_and_stored_as_jpeg(app, resident_client, categories, db):
     image = Image.linear_gradient("L").resize((1200, 900)).convert("RGB")
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    exif[ExifTags.Base.Make] = "LinliPhone"
     out = io.BytesIO()
-    image.save(out, "HEIF", quality=80)
+    image.save(out, "HEIF", quality=80, exif=exif.tobytes())
     heic = out.getvalue()
     assert heic[4:12] == b"ftypheic"
     response = post(resident_client, categories, [(heic, "IMG_3001.HEIC")])
     assert response.status_code == 303
     stored, data, saved = stored_image(app, db)
     with saved:
-        assert saved.format == "JPEG" and saved.size == (1200, 900)
+        assert saved.format == "JPEG" and saved.size == (900, 1200)  # upright, turned once
+        assert not saved.getexif()
+    assert b"LinliPhone" not in data
     assert stored.content_type == "image/jpeg" and stored.original_name == "IMG_3001.HEIC"
     assert resident_client.get(f"/files/{stored.token}").mimetype == "image/jpeg"
 
