@@ -124,6 +124,7 @@
       if (form.requestSubmit) {
         form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
       } else {
+        shrunk.delete(form); // form.submit() fires no submit event to clear it
         form.submit();
       }
     });
