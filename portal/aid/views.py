@@ -167,7 +167,7 @@ def letter(key):
     office asks for a signature: nothing the resident has to write or upload."""
     application = mine(key)
     return render("aid/letter.html", application=application, service=service,
-                  ready=service.ready_to_submit(application))
+                  back=url_for("aid.progress", key=application.url_key))
 
 
 @bp.route("/<key>/withdraw", methods=["GET", "POST"])

@@ -375,3 +375,20 @@ def test_withdrawn_drafts_stay_out_of_the_staff_queue(db, build_application, res
     db.commit()
     page = staff_client(Role.CIVIL_AFFAIRS).get("/staff/aid")
     assert page.status_code == 200 and draft.key not in page.get_data(as_text=True)
+
+
+def test_staff_still_see_files_of_items_taken_off_the_checklist(db, submitted, staff_client):
+    """An application sent with a 申请书 upload, before the checklist dropped it."""
+    _owner, application = submitted
+    link = db.scalar(select(AidFile))
+    link.item = "application_letter"
+    db.commit()
+    client = staff_client(Role.CIVIL_AFFAIRS)
+    page = client.get(f"/staff/aid/{application.ref}").get_data(as_text=True)
+    assert "其他已交文件" in page and "id.jpg" in page
+    letter = client.get(f"/staff/aid/{application.ref}/letter")
+    assert letter.status_code == 200
+    html = letter.get_data(as_text=True)
+    assert application.name in html and application.id_masked in html
+    assert f'href="/staff/aid/{application.ref}"' in html
+    assert client.get("/staff/aid/A20990101-0001/letter").status_code == 404
