@@ -156,6 +156,7 @@ def test_aid_journey(live_server, new_page, audit, make_user, db):
     expect(h1).to_have_text("申请材料")
     expect(page.locator('input[type="file"]')).to_have_count(5)
     audit(page)
+    materials_height = page.evaluate("document.documentElement.scrollHeight")
     walk.files(page.locator("#files-hukou"), [_photo("户口簿首页.jpg"), _photo("户口簿本人页.jpg")])
     walk.files(page.locator("#files-id_card"), [_photo("身份证正面.jpg"), _pdf("身份证反面.pdf")])
     walk.files(page.locator("#files-assets_statement"), [_pdf("财产状况说明.pdf")])
@@ -183,9 +184,10 @@ def test_aid_journey(live_server, new_page, audit, make_user, db):
     audit(page)
     walk.stop()
     print(f"\n低保, household of two, aid home page to confirmation: {walk.screens} screens, "
-          f"{walk.inputs} inputs")
+          f"{walk.inputs} inputs; the materials page {materials_height} px long at 390 px")
     assert walk.screens <= MAX_SCREENS
     assert walk.inputs <= MAX_INPUTS
+    assert materials_height < 2000  # was ~2,600 px with a panel and a button per item
 
     # The application letter and authorisation, made from the answers, to print and sign
     page.get_by_role("link", name="打印申请书签字").click()
