@@ -392,3 +392,13 @@ def test_staff_still_see_files_of_items_taken_off_the_checklist(db, submitted, s
     assert application.name in html and application.id_masked in html
     assert f'href="/staff/aid/{application.ref}"' in html
     assert client.get("/staff/aid/A20990101-0001/letter").status_code == 404
+
+
+def test_the_new_pages_in_english(db, types, resident_client):
+    base = _start(resident_client)
+    english = {"Accept-Language": "en"}
+    page = resident_client.get(base + "/materials", headers=english).get_data(as_text=True)
+    assert "Part 4 of 5" in page and "All parts of your application" in page
+    assert "you don't need to upload them" in page
+    letter = resident_client.get(base + "/letter", headers=english).get_data(as_text=True)
+    assert "Application letter and authorisation" in letter and "Not given yet." in letter
