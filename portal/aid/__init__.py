@@ -41,7 +41,15 @@ def _panel(user) -> dict:
 
 
 def init_app(app: Flask) -> None:
-    from portal.aid import board, demo, service, staff_settings_views, staff_views, views
+    from portal.aid import (
+        board,
+        demo,
+        drafting_views,
+        service,
+        staff_settings_views,
+        staff_views,
+        views,
+    )
     from portal.aid.money import format_yuan
     from portal.files.service import IMAGES_AND_PDF
 
@@ -59,8 +67,10 @@ def init_app(app: Flask) -> None:
         StaffPanel("aid/staff/_panel.html", _panel, Permission.REVIEW_AID, order=20),
         board.SECTION,
         FileAccessRule(service.AREA, _may_view_file, opened=_file_opened),
-        KeptUpload("aid.upload", "files", "file_tokens", service.AREA,
-                   frozenset(IMAGES_AND_PDF), service.MAX_UPLOAD, service.MAX_FILES),
+        *(KeptUpload("aid.materials", drafting_views.files_field(number),
+                     drafting_views.tokens_field(number), service.AREA,
+                     frozenset(IMAGES_AND_PDF), service.MAX_UPLOAD, service.MAX_FILES)
+          for number in range(1, drafting_views.KEPT_ITEMS + 1)),
         *service.AUDIT_ACTIONS,
         *service.SETTINGS_ACTIONS,
         ReferenceData("aid types", service.seed_types, order=20),

@@ -121,6 +121,16 @@ def application(ref):
     return render(APPLICATION_PAGE, **_context(application))
 
 
+@bp.get("/<ref>/letter")
+def letter(ref):
+    """The application letter and authorisation as the resident prints them, to sign here."""
+    application = _application(ref)
+    _audit(application, "view")
+    db.session.commit()
+    return render("aid/letter.html", application=application, service=service,
+                  back=url_for("aid_staff.application", ref=application.ref))
+
+
 @bp.post("/<ref>/reveal")
 def reveal(ref):
     application = _application(ref)

@@ -127,3 +127,22 @@ def test_an_edited_checklist_keeps_the_keys_of_the_items_it_kept(app, db, types)
     assert [item["key"] for item in stored][1:] == ["id_card", "disability_card"]
     assert stored[0]["key"] not in ("id_card", "disability_card")
     assert [item["key"] for item in given] == ["item1", "item2", "item3"]  # left as given
+
+
+def test_init_updates_a_seeded_checklist_only_where_staff_left_it(db, types):
+    """Installs seeded before the 申请书 and 核对授权书 became a printable page: `portal init`
+    drops them from a checklist nobody edited, and leaves an edited one as staff made it."""
+    dibao, temporary = types["dibao"], types["temporary"]
+    dibao.materials = [dict(item) for item in service.types.EARLIER_SEED_MATERIALS["dibao"]]
+    edited = [*service.types.EARLIER_SEED_MATERIALS["temporary"],
+              {"key": "item9", "zh": "派出所证明", "en": "Police report", "optional": False}]
+    temporary.materials = edited
+    db.commit()
+    service.seed_types(db)
+    db.commit()
+    db.refresh(dibao)
+    db.refresh(temporary)
+    keys = [item["key"] for item in dibao.materials]
+    assert keys == ["hukou", "id_card", "income_proof", "assets_statement",
+                    "disability_or_diagnosis"]
+    assert temporary.materials == edited

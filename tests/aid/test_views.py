@@ -32,21 +32,47 @@ def _token(client, path):
 
 
 def _start(client, code="dibao", kind=None):
+    """Start from the type's guide, as its button does: straight to the first part."""
+    guide = f"/aid/types/{code}"
     response = _post(client, "/aid/new", {"aid_type": code, "kind": kind or "",
-                                          "start_key": "same-key"})
+                                          "start_key": "same-key", "guide": code},
+                     token_page=guide)
     assert response.status_code == 303
-    return response.headers["Location"]
+    assert response.headers["Location"].endswith("/applicant")
+    return response.headers["Location"].removesuffix("/applicant")
+
+
+def _goes_to(response, part):
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    return response.headers["Location"].rsplit("/", 1)[-1].split("?")[0] == part
+
+
+def test_the_guide_starts_its_own_type_and_asks_only_what_applies(db, types, resident_client):
+    guide = resident_client.get("/aid/types/dibao").get_data(as_text=True)
+    assert 'name="aid_type" value="dibao"' in guide and 'name="kind"' not in guide
+    assert "急难型" not in guide
+    # the 低保 checklist no longer asks for what the online form already is
+    assert "核对授权书" not in guide and "<li>申请书</li>" not in guide
+    temporary = resident_client.get("/aid/types/temporary").get_data(as_text=True)
+    assert 'name="kind"' in temporary
+    # its question unanswered: the guide again, with the message, and no draft made
+    response = _post(resident_client, "/aid/new", {"aid_type": "temporary", "guide": "temporary",
+                                                   "start_key": "k9"},
+                     token_page="/aid/types/temporary")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "急难型还是支出型" in html and "办理步骤和时限" in html
+    assert db.scalar(select(func.count()).select_from(AidApplication)) == 0
 
 
 def test_resident_journey_over_http(app, db, types, resident_client, resident):
     client = resident_client
     assert client.get("/aid/").status_code == 200
-    assert client.get("/aid/types/dibao").status_code == 200
     base = _start(client)
     assert _start(client) == base  # the same start form twice: one draft
     assert db.scalar(select(func.count()).select_from(AidApplication)) == 1
-    page = client.get(base).get_data(as_text=True)
-    assert "申请人信息" in page
+    page = client.get(base + "/applicant").get_data(as_text=True)
+    assert f'href="{base}"' in page  # the task list one tap away
 
     # a mistyped ID number: 422, told exactly what is wrong, the name kept
     response = _post(client, base + "/applicant", {"name": "张三丰",
@@ -58,7 +84,7 @@ def test_resident_journey_over_http(app, db, types, resident_client, resident):
     response = _post(client, base + "/applicant", {"name": "张三丰",
                                                    "id_number": "110105 19491231 002x",
                                                    "phone": "138-0013-8000"})
-    assert response.status_code == 303
+    assert _goes_to(response, "household")  # in order: straight on, not back to the list
 
     # household: add a member through htmx (fragment) and one without JS (redirect)
     from portal.aid.idnumber import CHECK_CHARS, check_digit
@@ -89,34 +115,59 @@ def test_resident_journey_over_http(app, db, types, resident_client, resident):
     response = _post(client, f"{base}/household/members/{second}/remove", {},
                      token_page=base + "/household")
     assert response.status_code == 303
-    assert _post(client, base + "/household/done", {},
-                 token_page=base + "/household").status_code == 303
+    assert _goes_to(_post(client, base + "/household/done", {},
+                          token_page=base + "/household"), "income")
 
     member_id = db.scalar(select(AidApplication)).members[0].id
     response = _post(client, base + "/income", {
         "applicant_income": "1,234.5", f"member_{member_id}": "０", "housing": "rent",
         "vehicles": "0", "savings": "5000", "circumstances": ""})
-    assert response.status_code == 303
+    assert _goes_to(response, "materials")
 
-    # materials: photo and PDF accepted, a text file refused with a message
-    token = _token(client, base + "/materials")
-    response = client.post(base + "/materials/id_card", data={
-        "csrf_token": token, "files": [(io.BytesIO(jpeg_bytes()), "front.jpg"),
-                                       (io.BytesIO(pdf_bytes()), "back.pdf")]},
+    # materials: every item on one page, several files per item, one submit
+    page = client.get(base + "/materials").get_data(as_text=True)
+    assert page.count('type="file"') == 5 and page.count('type="submit" class="button"') == 1
+    assert 'id="files-check_authorisation"' not in page
+    assert 'id="files-application_letter"' not in page
+    assert _tasks(client, base)["materials"] == "未开始"
+    response = client.post(base + "/materials", data={
+        "csrf_token": _token(client, base + "/materials"),
+        "files-1": [(io.BytesIO(jpeg_bytes()), "户口簿首页.jpg"),
+                    (io.BytesIO(jpeg_bytes()), "户口簿本人页.jpg")],
+        "files-2": [(io.BytesIO(jpeg_bytes()), "front.jpg"), (io.BytesIO(pdf_bytes()), "back.pdf")],
+        "files-3": [(io.BytesIO(b"hello"), "note.txt")]},
         content_type="multipart/form-data")
-    assert response.status_code == 303
-    response = client.post(base + "/materials/hukou", data={
-        "csrf_token": token, "files": [(io.BytesIO(b"hello"), "note.txt")]},
+    assert response.status_code == 422  # the text file refused, on its own item
+    html = response.get_data(as_text=True)
+    assert 'href="#files-income_proof"' in html and "户口簿首页.jpg" in html
+    application = db.scalar(select(AidApplication))
+    db.refresh(application)
+    grouped = service.files_by_item(application)
+    assert {k: len(v) for k, v in grouped.items()} == {"hukou": 2, "id_card": 2}
+    # not done while required items have no file, whatever was pressed
+    assert _tasks(client, base)["materials"] == "还缺 2 项"
+    response = client.post(base + "/materials", data={
+        "csrf_token": _token(client, base + "/materials"),
+        "files-3": [(io.BytesIO(pdf_bytes()), "工资单.pdf")],
+        "files-4": [(io.BytesIO(jpeg_bytes()), "存折.jpg")]},
         content_type="multipart/form-data")
-    assert response.status_code == 422
+    assert _goes_to(response, "consent")
+    assert _tasks(client, base)["materials"] == "已完成"
 
     response = _post(client, base + "/consent", {"processing": "y"})
     assert response.status_code == 422  # both consents, separately
-    assert _post(client, base + "/consent", {"processing": "y", "check": "y"}).status_code == 303
+    assert _goes_to(_post(client, base + "/consent", {"processing": "y", "check": "y"}), "check")
 
     check = client.get(base + "/check").get_data(as_text=True)
     assert "110105********002X" in check and VALID_ID not in check
-    assert "back=check" in check
+    assert "back=check" in check and f"{base}/letter" in check
+    # a Change link comes back to check answers
+    assert _goes_to(_post(client, base + "/income", {
+        "applicant_income": "1,234.5", f"member_{member_id}": "0", "housing": "rent",
+        "vehicles": "0", "savings": "5000", "back": "check"}), "check")
+    letter = client.get(base + "/letter").get_data(as_text=True)
+    assert "张三丰" in letter and "张小" in letter and "110105********002X" in letter
+    assert VALID_ID not in letter and "1,234.50" in letter
     response = _post(client, base + "/submit", {}, token_page=base + "/check")
     assert response.status_code == 303
     application = db.scalar(select(AidApplication))
@@ -126,10 +177,57 @@ def test_resident_journey_over_http(app, db, types, resident_client, resident):
     assert application.income_fen == 123450
     confirmation = client.get(f"/aid/{application.ref}/confirmation").get_data(as_text=True)
     assert application.ref in confirmation and app.config["OFFICE_PHONE"] in confirmation
+    assert f"/aid/{application.ref}/letter" in confirmation
     progress = client.get(f"/aid/{application.ref}")
     assert progress.status_code == 200
     # editing after sending is refused: back to the progress page
     assert client.get(f"/aid/{application.ref}/applicant").status_code == 303
+
+
+def _tasks(client, base) -> dict[str, str]:
+    html = client.get(base).get_data(as_text=True)
+    return dict(re.findall(r'id="status-(\w+)"[^>]*>([^<]+)<', html))
+
+
+def test_out_of_order_parts_go_back_to_the_task_list(db, types, resident_client):
+    base = _start(resident_client)
+    # income first, from the task list: the parts before it are open, so back to the list
+    response = _post(resident_client, base + "/income", {
+        "applicant_income": "0", "housing": "rent", "vehicles": "0", "savings": "0"})
+    assert _goes_to(response, base.rsplit("/", 1)[-1])
+    response = _post(resident_client, base + "/applicant", {
+        "name": "张三丰", "id_number": VALID_ID, "phone": "13800138000"})
+    assert _goes_to(response, "household")
+    # household done: income is done already, so on to materials
+    assert _goes_to(_post(resident_client, base + "/household/done", {},
+                          token_page=base + "/household"), "materials")
+
+
+def test_materials_kept_after_a_lapsed_page(app, db, types, resident_client):
+    base = _start(resident_client)
+    response = resident_client.post(base + "/materials", data={
+        "csrf_token": "stale", "files-2": [(io.BytesIO(jpeg_bytes()), "身份证正面.jpg")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert db.scalar(select(func.count()).select_from(AidFile)) == 0
+    with app.test_request_context():
+        from werkzeug.datastructures import FileStorage
+
+        owner = db.scalar(select(AidApplication)).applicant_id
+        kept = take_uploads(db, [FileStorage(io.BytesIO(jpeg_bytes()), "身份证正面.jpg")],
+                            owner_id=owner, area=service.AREA, allowed=IMAGES_AND_PDF,
+                            max_files=service.MAX_FILES).files
+    db.commit()
+    response = resident_client.post(base + "/materials", data={
+        "csrf_token": "stale", "tokens-2": kept[0].token}, content_type="multipart/form-data")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "身份证正面.jpg" in html and f'name="tokens-2" value="{kept[0].token}"' in html
+    response = resident_client.post(base + "/materials", data={
+        "csrf_token": _token(resident_client, base + "/materials"),
+        "tokens-2": kept[0].token}, content_type="multipart/form-data")
+    assert _goes_to(response, base.rsplit("/", 1)[-1])  # About you still open: the task list
+    assert db.scalar(select(AidFile.item)) == "id_card"
 
 
 @pytest.fixture
@@ -277,3 +375,30 @@ def test_withdrawn_drafts_stay_out_of_the_staff_queue(db, build_application, res
     db.commit()
     page = staff_client(Role.CIVIL_AFFAIRS).get("/staff/aid")
     assert page.status_code == 200 and draft.key not in page.get_data(as_text=True)
+
+
+def test_staff_still_see_files_of_items_taken_off_the_checklist(db, submitted, staff_client):
+    """An application sent with a 申请书 upload, before the checklist dropped it."""
+    _owner, application = submitted
+    link = db.scalar(select(AidFile))
+    link.item = "application_letter"
+    db.commit()
+    client = staff_client(Role.CIVIL_AFFAIRS)
+    page = client.get(f"/staff/aid/{application.ref}").get_data(as_text=True)
+    assert "其他已交文件" in page and "id.jpg" in page
+    letter = client.get(f"/staff/aid/{application.ref}/letter")
+    assert letter.status_code == 200
+    html = letter.get_data(as_text=True)
+    assert application.name in html and application.id_masked in html
+    assert f'href="/staff/aid/{application.ref}"' in html
+    assert client.get("/staff/aid/A20990101-0001/letter").status_code == 404
+
+
+def test_the_new_pages_in_english(db, types, resident_client):
+    base = _start(resident_client)
+    english = {"Accept-Language": "en"}
+    page = resident_client.get(base + "/materials", headers=english).get_data(as_text=True)
+    assert "Part 4 of 5" in page and "All parts of your application" in page
+    assert "you don't need to upload them" in page
+    letter = resident_client.get(base + "/letter", headers=english).get_data(as_text=True)
+    assert "Application letter and authorisation" in letter and "Not given yet." in letter

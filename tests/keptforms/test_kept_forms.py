@@ -199,26 +199,31 @@ def test_staff_pages_and_public_forms_are_untouched(app, client, db):
     assert _count(db, KeptForm) == 0
 
 
-def test_kept_aid_materials_are_added_by_pressing_upload(app, client, db, resident,
-                                                        build_application):
+def test_kept_aid_materials_are_added_by_pressing_save(app, client, db, resident,
+                                                      build_application):
     from portal.aid.models import AidFile
     from tests.aid.conftest import jpeg_bytes, pdf_bytes
 
     application = build_application(resident)
-    item = application.aid_type.materials[0]["key"]
     materials = f"/aid/{application.url_key}/materials"
     html, next_page = sign_in_page(client, post_signed_out(
-        client, f"{materials}/{item}", {"files": [(io.BytesIO(jpeg_bytes()), "第一页.jpg"),
-                                                  (io.BytesIO(pdf_bytes()), "第二页.pdf")]},
+        client, materials, {"files-1": [(io.BytesIO(jpeg_bytes()), "第一页.jpg"),
+                                        (io.BytesIO(pdf_bytes()), "第二页.pdf")],
+                            "files-2": [(io.BytesIO(jpeg_bytes()), "身份证.jpg")]},
         page=materials, content_type="multipart/form-data"))
     sign_in(client, resident, html, next_page)
     text = client.get(materials).get_data(as_text=True)
-    assert "第一页.jpg" in text and "第二页.pdf" in text and _count(db, AidFile) == 0
-    tokens = re.search(r'name="file_tokens" value="([^"]+)"', text).group(1)
+    assert "第一页.jpg" in text and "第二页.pdf" in text and "身份证.jpg" in text
+    assert _count(db, AidFile) == 0
+    first = re.search(r'name="tokens-1" value="([^"]+)"', text).group(1)
+    second = re.search(r'name="tokens-2" value="([^"]+)"', text).group(1)
     token = re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)
-    response = client.post(f"{materials}/{item}", data={"csrf_token": token,
-                                                        "file_tokens": tokens})
+    response = client.post(materials, data={"csrf_token": token, "tokens-1": first,
+                                            "tokens-2": second})
     assert response.status_code == 303
-    assert _count(db, AidFile) == 2
+    assert _count(db, AidFile) == 3
+    items = {link.item: link for link in db.scalars(select(AidFile))}
+    assert set(items) == {application.aid_type.materials[0]["key"],
+                          application.aid_type.materials[1]["key"]}
     assert all(stored.attached and stored.owner_id == resident.id
                for stored in db.scalars(select(StoredFile)))

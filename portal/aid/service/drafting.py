@@ -161,13 +161,42 @@ def missing_items(application: AidApplication) -> list[dict]:
             if not item.get("optional") and not have.get(item["key"])]
 
 
+def materials_complete(application: AidApplication) -> bool:
+    """Every required item has a file; a checklist of only optional items once looked at."""
+    if missing_items(application):
+        return False
+    return bool(application.files) or "materials" in application.sections_done
+
+
 def section_state(application: AidApplication) -> dict[str, str]:
     state = {}
     for section in SECTIONS:
         state[section] = "done" if section in application.sections_done else "todo"
-    if state["materials"] == "todo" and application.files:
+    # Materials are done only when nothing required is missing, whatever was pressed.
+    if materials_complete(application):
+        state["materials"] = "done"
+    elif application.files:
         state["materials"] = "started"
+    else:
+        state["materials"] = "todo"
     return state
+
+
+def next_section(application: AidApplication, after: str) -> str | None:
+    """Where "save and continue" goes when the person is going through in order: the next
+    part not gone through yet, or check answers when everything needed to send is done.
+    None (the task list) when a part before this one is still open: they came from the list.
+    Materials count as gone through once saved, complete or not: they may be sent later."""
+    passed = set(application.sections_done)
+    if materials_complete(application):
+        passed.add("materials")
+    place = SECTIONS.index(after)
+    if any(section not in passed for section in SECTIONS[:place]):
+        return None
+    for section in SECTIONS[place + 1:]:
+        if section not in passed:
+            return section
+    return "check" if ready_to_submit(application) else None
 
 
 def ready_to_submit(application: AidApplication) -> bool:

@@ -35,13 +35,10 @@ SEED_TYPES = [
          eligibility_en="Registered locally; the household's monthly income per person is below "
                         "the local minimum; savings, homes and vehicles within the limits.",
          materials=[
-             {"key": "application_letter", "zh": "申请书", "en": "Application letter"},
              {"key": "hukou", "zh": "户口簿", "en": "Household register (hukou)"},
              {"key": "id_card", "zh": "身份证", "en": "ID cards"},
              {"key": "income_proof", "zh": "收入证明", "en": "Proof of income"},
              {"key": "assets_statement", "zh": "财产状况说明", "en": "Statement of assets"},
-             {"key": "check_authorisation", "zh": "家庭经济状况核对授权书",
-              "en": "Authorisation to check household finances"},
              {"key": "disability_or_diagnosis", "zh": "残疾证或诊断证明（如有）",
               "en": "Disability card or diagnosis (if any)", "optional": True},
          ]),
@@ -56,7 +53,6 @@ SEED_TYPES = [
          eligibility_en="Households or people whose basic living is in serious temporary "
                         "difficulty because of an emergency, accident or serious illness.",
          materials=[
-             {"key": "application_letter", "zh": "申请书", "en": "Application letter"},
              {"key": "id_card", "zh": "身份证", "en": "ID cards"},
              {"key": "hardship_proof", "zh": "困难情况证明（如医疗费票据、事故证明）",
               "en": "Proof of the hardship (medical bills, accident report)"},
@@ -87,11 +83,28 @@ SEED_TYPES = [
 ]
 
 
+# The checklists seeded before the 申请书 and 核对授权书 became a printable page of the
+# answers and consents (aid.letter). An install still holding one of these exactly has not
+# had it edited by staff, so ``portal init`` replaces it; an edited checklist is left alone.
+_LETTER = {"key": "application_letter", "zh": "申请书", "en": "Application letter"}
+_AUTHORISATION = {"key": "check_authorisation", "zh": "家庭经济状况核对授权书",
+                  "en": "Authorisation to check household finances"}
+EARLIER_SEED_MATERIALS = {
+    "dibao": [_LETTER, *SEED_TYPES[0]["materials"][:4], _AUTHORISATION,
+              SEED_TYPES[0]["materials"][4]],
+    "temporary": [_LETTER, *SEED_TYPES[1]["materials"]],
+}
+
+
 def seed_types(session: Session) -> None:
-    existing = set(session.scalars(select(AidType.code)))
+    existing = {t.code: t for t in session.scalars(select(AidType))}
     for values in SEED_TYPES:
-        if values["code"] not in existing:
+        found = existing.get(values["code"])
+        if found is None:
             session.add(AidType(**values))
+        elif found.materials == EARLIER_SEED_MATERIALS.get(found.code):
+            found.materials = [dict(item) for item in values["materials"]]
+            found.updated_at = utcnow()
     session.flush()
 
 
