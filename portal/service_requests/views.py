@@ -17,6 +17,7 @@ from portal.files.service import take_uploads
 from portal.satisfaction import Level
 from portal.service_requests import service
 from portal.service_requests.forms import MAX_PHOTOS, RatingForm, RequestForm
+from portal.web import typed
 from portal.web.errors import form_view
 from portal.web.forms import ActionForm
 from portal.web.inputs import int_arg
@@ -121,7 +122,7 @@ def _tokens(form) -> list[str]:
 @bp.get("/similar")
 @login_required
 def similar():
-    building = request.args.get("building", "").strip()[:20]
+    building = typed.building(request.args.get("building", "").strip())[:20]
     items = service.similar_open(db.session, building, int_arg("category", 0))
     return render("service_requests/similar.html", "service_requests/_similar.html",
                   similar=items, own_refs=_own_refs(items))
