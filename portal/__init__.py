@@ -55,6 +55,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     registry.init_app(app)
 
     from portal.web import (
+        address,
         assets,
         compression,
         errors,
@@ -77,6 +78,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
     layout.init_app(app)
     markdown.init_app(app)
+    address.init_app(app)
     app.register_blueprint(views.bp)
 
     for area in AREAS:

@@ -363,3 +363,14 @@ def test_my_activities_put_what_is_coming_first(resident_client, resident, db, m
     html = resident_client.get("/activities/mine").get_data(as_text=True)
     assert html.index("明天的活动") < html.index("下个月的活动") < html.index("上周的活动")
     assert html.count("<svg") == 2  # QR codes only for what is still to come
+
+
+def test_the_sign_up_export_says_the_address_in_words(staff_client, db, make_user,
+                                                      make_activity):
+    activity = make_activity()
+    person = make_user(name="王阿姨", building="3", unit="2", room="301")
+    service.sign_up(db, activity.id, person.id, 0, utcnow())
+    db.commit()
+    body = staff_client(Role.CULTURE).get(f"/staff/activities/{activity.id}/signups.csv")
+    rows = list(csv.reader(io.StringIO(body.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[1][4] == "3号楼2单元301室"  # never "3 2 301"
