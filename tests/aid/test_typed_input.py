@@ -67,3 +67,22 @@ def test_staff_search_takes_a_full_width_id_number(app, db, build_application, m
         "id_number": re.sub(r"(\d{6})(\d{8})", r"\1 \2－", child.translate(FULL))})
     assert response.status_code == 200
     assert application.ref in response.get_data(as_text=True)
+
+
+def test_the_applicant_is_told_which_aid_in_their_language(app, db, build_application,
+                                                           make_user):
+    from flask_babel import force_locale
+
+    from portal.notifications.models import Notification
+    from portal.notifications.service import render_text
+
+    application = build_application(make_user(Role.RESIDENT), stage="submitted")
+    note = db.scalar(select(Notification).order_by(Notification.id.desc()))
+    with app.test_request_context():
+        with force_locale("zh_Hans_CN"):
+            chinese = render_text(note.message, note.params)
+        with force_locale("en"):
+            english = render_text(note.message, note.params)
+    assert chinese == f"我们已收到您的最低生活保障（低保）申请（{application.ref}）。"
+    assert english == (f"We received your application for Minimum living allowance (dibao) "
+                       f"({application.ref}).")
