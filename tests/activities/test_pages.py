@@ -364,28 +364,3 @@ def test_my_activities_put_what_is_coming_first(resident_client, resident, db, m
     assert html.index("明天的活动") < html.index("下个月的活动") < html.index("上周的活动")
     assert html.count("<svg") == 2  # QR codes only for what is still to come
 
-
-def test_the_sign_up_export_says_the_address_in_words(staff_client, db, make_user,
-                                                      make_activity):
-    activity = make_activity()
-    person = make_user(name="王阿姨", building="3", unit="2", room="301")
-    service.sign_up(db, activity.id, person.id, 0, utcnow())
-    db.commit()
-    body = staff_client(Role.CULTURE).get(f"/staff/activities/{activity.id}/signups.csv")
-    rows = list(csv.reader(io.StringIO(body.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[1][4] == "3号楼2单元301室"  # never "3 2 301"
-
-
-def test_demo_activities_start_at_sensible_local_times(app, db):
-    from portal.accounts import demo as accounts_demo
-    from portal.activities import demo
-    from portal.clock import local
-
-    with app.app_context():
-        accounts_demo.load(db, echo=lambda *_: None)
-        demo.load(db, echo=lambda *_: None, scale=6)
-        db.commit()
-    starts = [local(moment) for moment in db.scalars(select(Activity.starts_at))]
-    assert len({moment.time() for moment in starts}) > 2  # not every one at the same hour
-    for moment in starts:
-        assert 7 <= moment.hour <= 19 and moment.minute in (0, 30), moment
