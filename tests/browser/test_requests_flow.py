@@ -118,7 +118,9 @@ def test_report_triage_resolve_rate(live_server, new_page, audit, make_user, db,
     audit(page)
 
     same.goto(live_server.url + "/notifications")
-    expect(same.locator(".inbox")).to_contain_text(f"诉求 {ref} 已办结")
+    followed = same.locator(".inbox")
+    expect(followed).to_contain_text("您关注的诉求（3号楼·设施报修）已办结")
+    expect(followed).not_to_contain_text("楼道的灯")  # the owner's words are the owner's
 
     # 4. A neighbour gets 404 on the request and on its photo.
     other = new_page()

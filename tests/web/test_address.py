@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from flask_babel import force_locale
@@ -45,8 +46,6 @@ def test_a_request_says_its_place_after_the_building(in_request):
 
 
 def _new_request(client, categories, **fields):
-    import re
-
     html = client.get("/requests/new").get_data(as_text=True)
     data = {"csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1),
             "idempotency_key": re.search(r'name="idempotency_key"[^>]*value="([^"]+)"',
@@ -81,6 +80,11 @@ def test_request_pages_the_prefill_the_queue_and_the_export(app, db, make_user, 
     director = staff_client(Role.DIRECTOR)
     queue = director.get("/staff/queue").get_data(as_text=True)
     assert "<td>3号楼</td>" in queue
+    ref = re.search(r"R\d{8}-\d{4}", queue).group()
+    for typed_building in ("3", "３", "3栋"):  # the filter takes the building as typed
+        assert ref in director.get(f"/staff/queue?building={typed_building}").get_data(
+            as_text=True), typed_building
+    assert ref not in director.get("/staff/queue?building=4").get_data(as_text=True)
     export = director.get("/staff/queue.csv").get_data(as_text=True).removeprefix("\ufeff")
     assert list(csv.reader(io.StringIO(export)))[1][2] == "3号楼"
 
