@@ -108,6 +108,16 @@ def format_moment(value: datetime) -> str:
     return compiled.apply(local, locale)
 
 
+def format_day(value) -> str:
+    """The one way a day is shown: 2026年12月3日, "3 Dec 2026" (a moment: its Shanghai day)."""
+    if isinstance(value, datetime):
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(SHANGHAI)
+        value = value.date()
+    pattern = pgettext("the one date format (a Babel pattern)", "d MMM y")
+    locale, compiled = _compiled(str(get_locale()), pattern)
+    return compiled.apply(value, locale)
+
+
 def format_ago(value: datetime, now: datetime | None = None) -> str:
     """"3 小时前" for what happened within the last day; the one format for anything older
     (or ahead)."""
@@ -143,10 +153,10 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["datetime"] = _datetime_filter
     app.jinja_env.filters["ago"] = lambda value: format_ago(value) if value else ""
-    # A date alone: 2026年12月3日 ("short" too: one way); "full" adds the weekday.
-    app.jinja_env.filters["date"] = lambda value, fmt="medium": (
-        format_date(value, "medium" if fmt == "short" else fmt) if value else ""
-    )
+    # A date alone: 2026年12月3日 (whichever name); "full" adds the weekday.
+    app.jinja_env.filters["date"] = lambda value, fmt=None: (
+        "" if not value else format_day(value) if fmt in ONE_FORMAT_NAMES
+        else format_date(value, fmt))
 
 
 def is_supported(code: str) -> bool:

@@ -56,8 +56,14 @@ def test_every_name_for_a_date_and_time_is_the_one_format(in_request):
             assert shown == "2026年12月3日 14:30", source
         assert render_template_string("{{ moment|datetime('HH:mm') }}",
                                       moment=AFTERNOON) == "14:30"
-        assert render_template_string("{{ day|date('short') }}",
-                                      day=AFTERNOON.date()) == "2026年12月3日"
+        for source in ("{{ day|date }}", "{{ day|date('short') }}", "{{ day|date('long') }}"):
+            assert render_template_string(source, day=AFTERNOON.date()) == "2026年12月3日"
+        late = datetime(2026, 12, 3, 17, 0, tzinfo=UTC)  # already the 4th in Shanghai
+        assert render_template_string("{{ moment|date }}", moment=late) == "2026年12月4日"
+        assert render_template_string("{{ day|date('full') }}",
+                                      day=AFTERNOON.date()).startswith("2026年12月3日星期")
+    with force_locale("en"):
+        assert render_template_string("{{ day|date }}", day=AFTERNOON.date()) == "3 Dec 2026"
 
 
 def test_the_inbox_says_how_long_ago(app, db, make_user):
