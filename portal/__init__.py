@@ -56,6 +56,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     registry.init_app(app)
 
     from portal.web import (
+        address,
         assets,
         compression,
         errors,
@@ -78,6 +79,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
     layout.init_app(app)
     markdown.init_app(app)
+    address.init_app(app)
     app.register_blueprint(views.bp)
 
     for area in AREAS:

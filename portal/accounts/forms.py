@@ -5,9 +5,10 @@ from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleFiel
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from portal.accounts.roles import GRANTABLE, STAFF_ROLES, Permission, Role
 from portal.accounts.service import normalise_phone, phone_problem
+from portal.web import typed
 from portal.web.forms import Form
 
 
@@ -36,15 +37,25 @@ def new_password_field(label):
 
 
 class AddressMixin:
-    building = StringField(_l("Building"), validators=[
+    building = StringField(_l("Building"), filters=[typed.building], validators=[
         DataRequired(_l("Enter your building number, for example 3.")), Length(max=20)])
-    unit = StringField(_l("Unit"), validators=[
+    unit = StringField(_l("Unit"), filters=[typed.unit], validators=[
         DataRequired(_l("Enter your unit, for example 2.")), Length(max=20)])
-    room = StringField(_l("Room"), validators=[
+    room = StringField(_l("Room"), filters=[typed.room], validators=[
         DataRequired(_l("Enter your room number, for example 502.")), Length(max=20)])
 
 
-class RegisterForm(AddressMixin, Form):
+class PasswordRules:
+    """The password's rules checked with the rest of the form, so every message shows at once
+    (the service checks them again)."""
+
+    def validate_password(self, field):
+        problem = password_problem(field.data or "", self.phone.data or None)
+        if problem:
+            raise ValidationError(problem)
+
+
+class RegisterForm(PasswordRules, AddressMixin, Form):
     phone = phone_field()
     name = StringField(_l("Your name"), validators=[
         DataRequired(_l("Enter the name we should call you.")),
@@ -66,9 +77,10 @@ class LoginForm(Form):
 class ProfileForm(Form):
     name = StringField(_l("Your name"), validators=[
         DataRequired(_l("Enter the name we should call you.")), Length(max=40)])
-    building = StringField(_l("Building"), validators=[Optional(), Length(max=20)])
-    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=20)])
-    room = StringField(_l("Room"), validators=[Optional(), Length(max=20)])
+    building = StringField(_l("Building"), filters=[typed.building],
+                           validators=[Optional(), Length(max=20)])
+    unit = StringField(_l("Unit"), filters=[typed.unit], validators=[Optional(), Length(max=20)])
+    room = StringField(_l("Room"), filters=[typed.room], validators=[Optional(), Length(max=20)])
 
 
 class ChangePasswordForm(Form):
@@ -78,7 +90,7 @@ class ChangePasswordForm(Form):
     new_password = new_password_field(_l("New password"))
 
 
-class StaffCreateForm(Form):
+class StaffCreateForm(PasswordRules, Form):
     phone = phone_field()
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter their name.")),
                                                Length(max=40)])

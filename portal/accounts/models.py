@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.accounts.roles import ROLE_PERMISSIONS, Permission, Role
 from portal.clock import utcnow
 from portal.db import Base, UTCDateTime
+from portal.web.address import address
 
 
 def new_session_token() -> str:
@@ -78,8 +79,8 @@ class User(Base):
 
     @property
     def address(self) -> str:
-        parts = [self.building, self.unit, self.room]
-        return " ".join(part for part in parts if part)
+        """3号楼2单元502室, in the reader's language."""
+        return address(self.building, self.unit, self.room)
 
 
 class UserGrant(Base):

@@ -17,8 +17,8 @@ from portal.audit.service import record
 from portal.clock import utcnow
 from portal.errors import DomainError
 from portal.registry import AuditAction
-from portal.web.forms import digits_only
 from portal.web.inputs import bounded_int
+from portal.web.typed import phone_number
 
 PHONE_PATTERN = re.compile(r"1[0-9]{10}")
 AREA = "accounts"
@@ -34,12 +34,7 @@ AUDIT_ACTIONS = (
 
 def normalise_phone(raw: str) -> str:
     """Drop spaces, dashes, full-width forms and a leading +86 that people type or paste."""
-    phone = digits_only(raw or "")
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    elif phone.startswith("0086"):
-        phone = phone[4:]
-    return phone
+    return phone_number(raw or "")
 
 
 def phone_problem(phone: str) -> str | None:

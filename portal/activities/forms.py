@@ -19,7 +19,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from portal.activities.models import Category, Status
 from portal.clock import from_local, to_local_input
 from portal.satisfaction import LEVELS
-from portal.web.forms import Form, digits_only
+from portal.web.forms import Form
+from portal.web.typed import digits_only
 
 WHEN_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.activities.models import Activity, Signup, SignupStatus, Status
-from portal.clock import local
-from portal.notifications.service import notify
+from portal.notifications.service import in_each_language, notify
+from portal.web.i18n import format_moment
 
 AHEAD = timedelta(hours=24)
 REMINDER = _l("Reminder: %(title)s starts at %(time)s, at %(place)s.")
@@ -29,6 +29,6 @@ def remind_signed_up(session: Session, since: datetime | None, now: datetime) ->
             Signup.activity_id == activity.id, Signup.status == SignupStatus.CONFIRMED.value)))
         notify(session, user_ids, REMINDER, link=f"/activities/{activity.id}",
                title=activity.title, place=activity.place,
-               time=local(activity.starts_at).strftime("%m-%d %H:%M"))
+               time=in_each_language(lambda starts=activity.starts_at: format_moment(starts)))
         reminded += len(user_ids)
     return f"{len(activities)} activity(ies), {reminded} reminder(s)"

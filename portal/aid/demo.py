@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from flask_babel import force_locale
 from sqlalchemy import func, insert, select
@@ -11,8 +11,8 @@ from sqlalchemy import func, insert, select
 from portal.accounts import service as accounts
 from portal.aid import crypto, idnumber, service
 from portal.aid.models import AidApplication
+from portal.clock import SHANGHAI, utcnow
 from portal.clock import today as clock_today
-from portal.clock import utcnow
 
 DEMO_STAFF_PHONE = "13900000002"  # 李民政, civil affairs
 
@@ -106,7 +106,7 @@ def _bulk(session, scale: int, residents, rng, today) -> None:
             name="测试" + "甲乙丙丁"[number % 4], id_cipher=crypto.encrypt(id_number),
             id_hash=crypto.lookup_hash(id_number), id_masked=idnumber.mask(id_number),
             phone="13800000000", income_fen=rng.randrange(0, 300000), household_size=1,
-            submitted_at=datetime(day.year, day.month, day.day, 2, tzinfo=UTC),
+            submitted_at=datetime.combine(day, time(10, 0), SHANGHAI),  # 10:00 local
             stage_due_on=day + timedelta(days=rng.randrange(0, 20))
             if stage in service.OPEN_STAGES else None))
         if len(rows) == 500:

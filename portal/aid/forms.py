@@ -21,7 +21,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from portal.aid import idnumber, money
 from portal.aid.service import AidKind, Housing, MemberStatus, Relation
-from portal.web.forms import Form, digits_only, files_only
+from portal.web import typed
+from portal.web.forms import Form, files_only
 
 
 class IdNumber:
@@ -74,14 +75,14 @@ class StartForm(Form):
 class ApplicantForm(Form):
     name = StringField(_l("Full name, as on the ID card"),
                        validators=[DataRequired(_l("Enter your full name.")), Length(max=40)])
-    id_number = StringField(_l("ID number"), filters=[digits_only], validators=[IdNumber()])
-    phone = StringField(_l("Mobile phone number"), filters=[digits_only],
+    id_number = StringField(_l("ID number"), filters=[typed.id_number],
+                            validators=[IdNumber()])
+    phone = StringField(_l("Mobile phone number"), filters=[typed.phone_number],
                         validators=[DataRequired(_l("Enter a phone number we can call."))])
     back = HiddenField()
 
     def validate_phone(self, field):
-        field.data = re.sub(r"^(\+?86)", "", field.data or "")
-        if not re.fullmatch(r"1\d{10}|0\d{9,11}", field.data):
+        if not re.fullmatch(r"1\d{10}|0\d{9,11}", field.data or ""):
             raise ValidationError(_l("Enter an 11-digit mobile number, or a landline with its "
                                      "area code."))
 
@@ -90,7 +91,7 @@ class MemberForm(Form):
     member_name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")),
                                                       Length(max=40)])
     relation = SelectField(_l("Relation to you"), choices=Relation.choices)
-    member_id_number = StringField(_l("ID number"), filters=[digits_only],
+    member_id_number = StringField(_l("ID number"), filters=[typed.id_number],
                                    validators=[IdNumber()])
     status = SelectField(_l("Status"), choices=MemberStatus.choices)
 
@@ -124,7 +125,7 @@ def income_form(application, formdata=None, **defaults):
     if application.aid_type.asks_assets:
         IncomeForm.housing = SelectField(_l("Your home"), choices=Housing.choices)
         IncomeForm.vehicles = StringField(_l("Number of cars or vans the household owns"),
-                                          filters=[digits_only])
+                                          filters=[typed.digits_only])
         IncomeForm.savings = StringField(_l("Savings and deposits of the whole household, "
                                             "in yuan"), validators=[Yuan()])
 
@@ -275,7 +276,7 @@ class NewTypeForm(TypeForm):
 class IdSearchForm(Form):
     """Sent by POST, so the number never lands in a URL, a log line or the browser history."""
 
-    id_number = StringField(_l("Find by ID number"), filters=[digits_only],
+    id_number = StringField(_l("Find by ID number"), filters=[typed.id_number],
                             validators=[IdNumber()])
 
 

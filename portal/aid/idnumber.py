@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
 from portal import clock
 from portal.errors import DomainError
+from portal.web import typed
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -21,8 +21,7 @@ class InvalidIdNumber(DomainError):
 
 def normalise(value: str) -> str:
     """Full-width to half-width, drop spaces and dashes, upper-case the X."""
-    value = unicodedata.normalize("NFKC", value or "")
-    return re.sub(r"[\s\-.·]", "", value).upper()
+    return typed.id_number(value or "")
 
 
 def check_digit(first17: str) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
 from portal.errors import DomainError
+from portal.web import typed
 
 
 class InvalidAmount(DomainError):
@@ -17,8 +17,7 @@ class InvalidAmount(DomainError):
 
 def parse_yuan(value: str, maximum_fen: int = 10**11) -> int:
     """'1,234.5', '１２３', '¥80 元' -> fen. Raises InvalidAmount with a plain message."""
-    text = unicodedata.normalize("NFKC", value or "")
-    text = re.sub(r"[\s,，¥￥]|元$|元整$", "", text).replace("。", ".")
+    text = typed.amount(value or "")
     if not text:
         raise InvalidAmount(_l("Enter an amount in yuan, for example 1200 or 850.50."))
     if not re.fullmatch(r"\d+(\.\d{0,2})?", text):

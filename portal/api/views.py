@@ -20,7 +20,7 @@ from portal.api.openapi import description as openapi_description
 from portal.clock import SHANGHAI, utcnow
 from portal.errors import DomainError
 from portal.extensions import csrf, db, limiter
-from portal.web.i18n import normalise
+from portal.web.i18n import format_moment, normalise
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 csrf.exempt(bp)
@@ -237,8 +237,7 @@ def create_request(fmt):
     return respond(fmt, "service_requests", [{
         "service_request_id": created.ref, "token": submission.token,
         "service_notice": _("The community office will answer by %(when)s.",
-                            when=created.respond_by.astimezone(SHANGHAI)
-                            .strftime("%Y-%m-%d %H:%M")),
+                            when=format_moment(created.respond_by)),
     }], status=201)
 
 

@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.registry import registry
+from portal.web import typed
 from portal.web.forms import Form
 
 
@@ -22,7 +23,8 @@ class ProfileForm(Form):
         validators=[DataRequired(_l("Enter a short name, for example lobby.")), Length(max=40)],
         render_kw={"autocapitalize": "none", "spellcheck": "false"})
     sections = MultiCheckboxField(_l("Sections to show"), validators=[Optional()])
-    building = StringField(_l("Building"), validators=[Optional(), Length(max=20)])
+    building = StringField(_l("Building"), filters=[typed.building],
+                           validators=[Optional(), Length(max=20)])
 
     def __init__(self, *args, stored_sections=(), **kwargs):
         super().__init__(*args, **kwargs)

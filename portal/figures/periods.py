@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from portal.clock import day_end, day_start, local_day
 from portal.errors import DomainError
 from portal.service_requests.service import Narrowing
+from portal.web import typed
 from portal.web.inputs import bounded_int
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -98,7 +99,7 @@ def trend_bounds(period: Period, months: int = 12) -> list[date]:
 
 def narrowing_from_args(args, roles: set[str]) -> Narrowing:
     role = args.get("role", "")
-    return Narrowing(building=(args.get("building") or "").strip()[:20],
+    return Narrowing(building=typed.building((args.get("building") or "").strip())[:20],
                      category=bounded_int(args.get("category")) or None,
                      role=role if role in roles else "",
                      assignee=bounded_int(args.get("assignee")) or None)

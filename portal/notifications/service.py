@@ -1,13 +1,19 @@
 """Notifications: the in-app inbox and the outbox that senders deliver. Never commits.
 
-Message texts carry no personal data beyond a reference: they may travel by SMS or e-mail.
+Messages say what happened in words ("您反映的“3号楼楼道灯坏了”已办结"), and may travel by
+SMS or e-mail: a message carries only what its reader may see. A request's owner is reminded
+of their own description (``excerpt``); a follower gets the public summary only. A value
+that differs by language (a category's name) is kept in every language (``in_each_language``)
+and shown in the reader's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 
-from flask_babel import force_locale, gettext, pgettext
+from flask import current_app
+from flask_babel import force_locale, get_locale, gettext, pgettext
 from flask_babel.speaklater import LazyString
 from sqlalchemy import JSON, Select, String, func, insert, literal, select, update
 from sqlalchemy.orm import Session
@@ -30,6 +36,37 @@ def _msgid(message) -> str:
             return CONTEXT_SEPARATOR.join(message._args[:2])
         return message._args[0]
     return str(message)
+
+
+EXCERPT_LENGTH = 20
+# A run of digits as long as a phone or ID number: masked in an excerpt, which may be an SMS.
+_LONG_NUMBER = re.compile(r"\d{7,}[\dXx]?")
+
+
+def excerpt(text: str | None, length: int = EXCERPT_LENGTH) -> str:
+    """The first ``length`` characters of what someone wrote, on one line, with any phone or
+    ID number in it masked: enough to recognise it, short enough for a text message."""
+    line = " ".join((text or "").split())
+    line = _LONG_NUMBER.sub(lambda match: match.group()[:3] + "…", line)
+    return line if len(line) <= length else line[:length].rstrip(" ，。、；,.;") + "…"
+
+
+def in_each_language(build: Callable[[], str]) -> dict[str, str]:
+    """``build()`` in each of the portal's languages, as a message parameter: the inbox and
+    the outbox show the reader's."""
+    languages = current_app.config["LANGUAGES"]
+    said = {}
+    for language in languages:
+        with force_locale(language):
+            said[language] = str(build())
+    return said
+
+
+def _in_reader_language(value):
+    if not isinstance(value, dict):
+        return value
+    return value.get(str(get_locale())) or value.get("zh_Hans_CN") or next(
+        iter(value.values()), "")
 
 
 def notify(session: Session, user_ids: int | Iterable[int], message, *, link: str | None = None,
@@ -66,6 +103,7 @@ def notify_selected(session: Session, user_ids: Select, message, *, link: str | 
 
 
 def render_text(message: str, params: dict) -> str:
+    params = {name: _in_reader_language(value) for name, value in (params or {}).items()}
     context, _separator, text = message.rpartition(CONTEXT_SEPARATOR)
     if context:
         return pgettext(context, text, **params)

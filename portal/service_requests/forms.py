@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.satisfaction import LEVELS
+from portal.web import typed
 from portal.web.forms import Form
 
 MAX_PHOTOS = 3
@@ -27,7 +28,7 @@ class RequestForm(Form):
     description = TextAreaField(_l("What is the problem?"), validators=[
         DataRequired(_l("Tell us what the problem is.")),
         Length(min=10, max=2000, message=_l("Write between %(min)d and %(max)d characters."))])
-    building = StringField(_l("Building"), validators=[
+    building = StringField(_l("Building"), filters=[typed.building], validators=[
         DataRequired(_l("Enter the building, for example building 3.")), Length(max=20)])
     location = StringField(_l("Where exactly"), validators=[Optional(), Length(max=100)])
     urgent = BooleanField(_l("It is urgent (danger, no water or power, blocked exit)"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +18,8 @@ from portal.files.service import take_uploads
 from portal.satisfaction import Level
 from portal.service_requests import service
 from portal.service_requests.forms import MAX_PHOTOS, RatingForm, RequestForm
+from portal.web import typed
+from portal.web.address import address
 from portal.web.errors import form_view
 from portal.web.forms import ActionForm
 from portal.web.inputs import int_arg
@@ -52,6 +55,13 @@ def _new_page(form, pending, status=200):
                 own_refs=_own_refs(similar), max_photos=MAX_PHOTOS)
 
 
+def _unit_and_room(user) -> str:
+    """The prefilled "where exactly": 2单元502室, as the office reads it whatever the
+    resident's language (it is stored as typed)."""
+    with force_locale("zh_Hans_CN"):
+        return address(unit=user.unit, room=user.room)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 @form_view
@@ -60,8 +70,7 @@ def new():
     if request.method == "GET":
         # The first step without JavaScript: "check for similar requests" comes back here.
         form = RequestForm(formdata=request.args or None, building=current_user.building,
-                           location=" ".join(p for p in (current_user.unit, current_user.room)
-                                             if p),
+                           location=_unit_and_room(current_user),
                            idempotency_key=secrets.token_urlsafe(24))
         form.category.choices = _category_choices(categories)
         if not form.idempotency_key.data:
@@ -121,7 +130,7 @@ def _tokens(form) -> list[str]:
 @bp.get("/similar")
 @login_required
 def similar():
-    building = request.args.get("building", "").strip()[:20]
+    building = typed.building(request.args.get("building", "").strip())[:20]
     items = service.similar_open(db.session, building, int_arg("category", 0))
     return render("service_requests/similar.html", "service_requests/_similar.html",
                   similar=items, own_refs=_own_refs(items))

@@ -28,7 +28,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff_views.bp)
     registry(app).add(
         Tile("surveys.index", _l("Surveys"),
-             _l("Tell us what you think: a minute on your phone."), order=60),
+             _l("Tell us what you think, from your phone."), order=60),
         StaffLink("surveys_staff.index", _l("Surveys"), Permission.MANAGE_SURVEYS, order=60),
         StaffPanel("surveys/staff/_panel.html", _panel_context, Permission.MANAGE_SURVEYS,
                    order=60),

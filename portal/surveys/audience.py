@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.registry import AudienceParam, AudienceSource, registry
+from portal.web.address import address
 
 
 def sources() -> list[AudienceSource]:
@@ -43,7 +44,7 @@ def _resident_buildings(session: Session) -> list[tuple[str, str]]:
         select(User.building).distinct()
         .where(User.role == Role.RESIDENT.value, User.building.is_not(None), User.building != "")
         .order_by(User.building))
-    return [(building, building) for building in rows]
+    return [(building, address(building)) for building in rows]
 
 
 BUILT_IN = (

@@ -1,4 +1,9 @@
-"""A demo survey with one question of each type; ``--survey-responses N`` answers it N times."""
+"""A demo survey of the kind a 居委会 runs (how often people come, what they use, how satisfied
+they are, what to improve); ``--survey-responses N`` answers it N times.
+
+It has no 0–10 "would you recommend us" question: residents don't choose their community
+office, so the question means nothing to them (the question type stays for those who want it).
+Its intro names no time: the survey page's own estimate, from the questions, is the one."""
 
 from __future__ import annotations
 
@@ -24,13 +29,13 @@ from portal.surveys.models import (
 )
 
 DEMO_TITLE = "2026年社区服务满意度调查"
+DEMO_INTRO = "请告诉我们您对社区服务的感受，帮我们把工作做得更好。答卷匿名。"
 DEMO_PHONE_PREFIX = "1669"  # bulk demo residents: 1669xxxxxxx
 QUESTIONS = [
     (Kind.SINGLE, "您多久来一次社区服务中心？", ["每周", "每月", "很少", "从不"], None),
     (Kind.MULTIPLE, "您最常用哪些服务？（最多选两项）",
      ["诉求", "救助申请", "文体活动", "会议纪要"], 2),
     (Kind.SATISFACTION, "您对社区服务的总体满意度如何？", [], None),
-    (Kind.LIKELIHOOD, "您有多大可能向邻居推荐本社区的服务？", [], None),
     (Kind.SHORT_TEXT, "一句话说说最满意的地方", [], None),
     (Kind.LONG_TEXT, "您还有什么意见或建议？", [], None),
 ]
@@ -41,7 +46,7 @@ def demo_survey(session) -> Survey:
     if survey is not None:
         return survey
     now = utcnow()
-    survey = Survey(title=DEMO_TITLE, intro="请花一分钟告诉我们您的感受。答卷匿名。",
+    survey = Survey(title=DEMO_TITLE, intro=DEMO_INTRO,
                     anonymous=True, audience_key="all_residents", audience_params={},
                     status="published", opens_at=now - timedelta(days=1),
                     closes_at=now + timedelta(days=30), published_at=now)

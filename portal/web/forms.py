@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
@@ -16,20 +13,6 @@ from portal.web.inputs import INT_MAX, INT_MIN
 
 def strip_spaces(value):
     return value.strip() if isinstance(value, str) else value
-
-
-def half_width(value):
-    """Full-width digits and letters (１３８, ＡＢ) and punctuation (－，（）) as their plain
-    forms, as a Chinese input method often types them."""
-    return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
-
-
-def digits_only(value):
-    """Drop spaces, dashes, dots and brackets people type into phone and ID numbers, after
-    making full-width characters plain."""
-    if not isinstance(value, str):
-        return value
-    return re.sub(r"[\s\-.·()—－]", "", half_width(value))
 
 
 def file_only(value):

@@ -1,21 +1,24 @@
 """Locale choice and date formatting.
 
 The locale comes from the user's saved choice, then the ``lang`` cookie, then
-Accept-Language, then Simplified Chinese. Times are stored in UTC and shown in Asia/Shanghai.
+Accept-Language, then Simplified Chinese. Times are stored in UTC and shown in Asia/Shanghai,
+in one format: 2026年12月3日 14:30 (``|datetime``; no seconds), and what happened within the
+day as "3 小时前" (``|ago``, with the full time as its title).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from babel import Locale
-from babel.dates import get_date_format, get_datetime_format, get_time_format
+from babel.dates import get_date_format, get_datetime_format, get_time_format, parse_pattern
 from flask import Flask, current_app, g, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, ngettext, pgettext
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.clock import SHANGHAI
+from portal.clock import SHANGHAI, utcnow
 
 LANG_COOKIE = "lang"
 LANGUAGE_NAMES = {"zh_Hans_CN": "中文", "en": "English"}
@@ -86,6 +89,59 @@ def format_local_datetime(value: datetime, fmt: str = "medium") -> str:
             .replace("{1}", date_pattern.apply(local.date(), locale)))
 
 
+# The names a template may give for "the date and time": all of them the one format.
+ONE_FORMAT_NAMES = (None, "short", "medium", "long")
+RECENT = timedelta(hours=24)
+
+
+@lru_cache(maxsize=32)
+def _compiled(locale_code: str, pattern: str):
+    return Locale.parse(locale_code), parse_pattern(pattern)
+
+
+def format_moment(value: datetime) -> str:
+    """The one way a moment is shown: 2026年12月3日 14:30, "3 Dec 2026, 14:30" (Shanghai)."""
+    # The pattern is the catalogue's, so each language writes the date its own way.
+    pattern = pgettext("the one date and time format (a Babel pattern)", "d MMM y, HH:mm")
+    locale, compiled = _compiled(str(get_locale()), pattern)
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(SHANGHAI)
+    return compiled.apply(local, locale)
+
+
+def format_day(value) -> str:
+    """The one way a day is shown: 2026年12月3日, "3 Dec 2026" (a moment: its Shanghai day)."""
+    if isinstance(value, datetime):
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(SHANGHAI)
+        value = value.date()
+    pattern = pgettext("the one date format (a Babel pattern)", "d MMM y")
+    locale, compiled = _compiled(str(get_locale()), pattern)
+    return compiled.apply(value, locale)
+
+
+def format_ago(value: datetime, now: datetime | None = None) -> str:
+    """"3 小时前" for what happened within the last day; the one format for anything older
+    (or ahead)."""
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    past = (now or utcnow()) - moment
+    if past < timedelta(0) or past >= RECENT:
+        return format_moment(moment)
+    if past < timedelta(minutes=1):
+        return _("just now")
+    if past < timedelta(hours=1):
+        minutes = past // timedelta(minutes=1)
+        return ngettext("%(num)d minute ago", "%(num)d minutes ago", minutes)
+    hours = past // timedelta(hours=1)
+    return ngettext("%(num)d hour ago", "%(num)d hours ago", hours)
+
+
+def _datetime_filter(value, fmt=None):
+    if not value:
+        return ""
+    if fmt in ONE_FORMAT_NAMES:
+        return format_moment(value)
+    return format_local_datetime(value, fmt)  # an explicit pattern, such as "HH:mm"
+
+
 def init_app(app: Flask) -> None:
     from portal.extensions import babel
     from portal.web import catalogue
@@ -95,14 +151,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         html_lang=html_lang, language_choices=language_choices, get_locale=get_locale
     )
-    shown_in_shanghai = app.config["BABEL_DEFAULT_TIMEZONE"] == "Asia/Shanghai"
-    formatter = format_local_datetime if shown_in_shanghai else format_datetime
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
-        formatter(value, fmt) if value else ""
-    )
-    app.jinja_env.filters["date"] = lambda value, fmt="medium": (
-        format_date(value, fmt) if value else ""
-    )
+    app.jinja_env.filters["datetime"] = _datetime_filter
+    app.jinja_env.filters["ago"] = lambda value: format_ago(value) if value else ""
+    # A date alone: 2026年12月3日 (whichever name); "full" adds the weekday.
+    app.jinja_env.filters["date"] = lambda value, fmt=None: (
+        "" if not value else format_day(value) if fmt in ONE_FORMAT_NAMES
+        else format_date(value, fmt))
 
 
 def is_supported(code: str) -> bool:

@@ -363,3 +363,4 @@ def test_my_activities_put_what_is_coming_first(resident_client, resident, db, m
     html = resident_client.get("/activities/mine").get_data(as_text=True)
     assert html.index("明天的活动") < html.index("下个月的活动") < html.index("上周的活动")
     assert html.count("<svg") == 2  # QR codes only for what is still to come
+

@@ -74,7 +74,10 @@ def test_full_dibao_procedure_with_deadlines(db, build_application, people):
     # every stage change told the resident, with nothing personal but the reference
     inbox = db.scalars(select(Notification).where(Notification.user_id == resident.id)).all()
     assert len(inbox) == len(stages)
-    assert all(n.params == {"ref": application.ref} for n in inbox)
+    assert all(n.params == {"ref": application.ref,
+                            "aid": {"zh_Hans_CN": "最低生活保障（低保）",
+                                    "en": "Minimum living allowance (dibao)"}}
+               for n in inbox)
     assert db.scalar(select(func.count()).select_from(OutboxMessage)) == len(stages)
 
 

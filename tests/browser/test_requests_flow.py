@@ -99,9 +99,10 @@ def test_report_triage_resolve_rate(live_server, new_page, audit, make_user, db,
     # 3. The resident sees every step, in the inbox and on the timeline, and rates it.
     page.goto(live_server.url + "/notifications")
     inbox = page.locator(".inbox")
-    expect(inbox).to_contain_text(f"诉求 {ref} 已受理")
-    expect(inbox).to_contain_text(f"诉求 {ref} 有新的回复")
-    expect(inbox).to_contain_text(f"诉求 {ref} 已办结")
+    about = "您反映的“二楼楼道的灯不亮了，晚上看不见台阶。”"  # in words, not a reference
+    expect(inbox).to_contain_text(f"{about}已受理")
+    expect(inbox).to_contain_text(f"社区对{about}有了新回复")
+    expect(inbox).to_contain_text(f"{about}已办结，请评价")
     expect(page.locator("#bell .badge")).to_contain_text("3")
     audit(page)
     page.goto(live_server.url + f"/requests/{ref}")
@@ -117,7 +118,9 @@ def test_report_triage_resolve_rate(live_server, new_page, audit, make_user, db,
     audit(page)
 
     same.goto(live_server.url + "/notifications")
-    expect(same.locator(".inbox")).to_contain_text(f"诉求 {ref} 已办结")
+    followed = same.locator(".inbox")
+    expect(followed).to_contain_text("您关注的诉求（3号楼·设施报修）已办结")
+    expect(followed).not_to_contain_text("楼道的灯")  # the owner's words are the owner's
 
     # 4. A neighbour gets 404 on the request and on its photo.
     other = new_page()

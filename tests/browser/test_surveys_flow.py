@@ -40,7 +40,7 @@ def _build_and_publish(page, url, audit):
     page.get_by_label("Opens on").fill("2026-01-01")
     page.get_by_label("Last day to answer").fill("2099-12-31")
     page.get_by_label("Residents of chosen buildings").check()
-    page.get_by_label("3号楼").check()
+    page.get_by_label("Building 3").check()  # 3号楼, said in English
     page.get_by_role("button", name="Save details").click()
     expect(page.locator(".flash-success")).to_contain_text("Survey details saved")
 

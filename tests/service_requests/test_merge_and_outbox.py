@@ -84,12 +84,15 @@ def test_status_changes_and_replies_reach_owner_and_followers(app, db, make_user
         s.reply(db, item, staff, "明天上午师傅上门。", public=True)
         s.reply(db, item, staff, "业主脾气不好", public=False)  # internal: nobody is told
         db.commit()
-    for user in (owner, follower):
-        messages = list(db.scalars(select(Notification.message)
-                                   .where(Notification.user_id == user.id)
-                                   .order_by(Notification.id)))
-        assert messages == ["Request %(ref)s has been accepted.",
-                            "There is a new reply on request %(ref)s."]
+    told = {user.id: list(db.scalars(select(Notification.message)
+                                     .where(Notification.user_id == user.id)
+                                     .order_by(Notification.id)))
+            for user in (owner, follower)}
+    assert told[owner.id] == ["Your request “%(about)s” has been accepted.",
+                              "The community office replied to your request “%(about)s”."]
+    assert told[follower.id] == [
+        "A request you follow (%(what)s) has been accepted.",
+        "The community office replied on a request you follow (%(what)s)."]
     assert not db.scalars(select(Notification).where(Notification.user_id == staff.id)).all()
 
     with app.test_request_context(), caplog.at_level(logging.INFO, "portal.notifications"):
@@ -97,7 +100,11 @@ def test_status_changes_and_replies_reach_owner_and_followers(app, db, make_user
         db.commit()
     assert counts == {"sent": 4, "failed": 0}
     texts = [record.getMessage() for record in caplog.records]
-    assert sum(f"诉求 {item.ref} 已受理。" in text for text in texts) == 2
+    category = item.category.name_zh
+    assert sum("您反映的“单元门的门禁坏了，关不上。”已受理。" in text for text in texts) == 1
+    assert sum(f"您关注的诉求（3号楼·{category}）已受理。" in text for text in texts) == 1
     for text in texts:
         assert owner.name not in text and owner.phone not in text and "师傅" not in text
+    # the follower never reads the owner's description
+    assert not [text for text in texts if "您关注" in text and "门禁" in text]
     assert db.scalar(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))) is None

@@ -58,7 +58,30 @@ QUEUE_STAGES = ("submitted", "returned", "accepted", "investigation", "notice",
                 "emergency_paid", "approved", "refused", "completed", "withdrawn")
 FINAL = ("approved", "refused", "completed", "withdrawn")
 
+# What the applicant is told at each stage, naming the kind of aid (in each language).
 STAGE_MESSAGES = {
+    "submitted": _l("We received your application for %(aid)s (%(ref)s)."),
+    "returned": _l("Your application for %(aid)s (%(ref)s) needs more materials. Please see "
+                   "what to send."),
+    "accepted": _l("Your application for %(aid)s (%(ref)s) has been accepted."),
+    "investigation": _l("The household visit for your application for %(aid)s (%(ref)s) is "
+                        "recorded."),
+    "notice": _l("The public notice for your application for %(aid)s (%(ref)s) has started."),
+    "approved": _l("A decision has been made on your application for %(aid)s (%(ref)s)."),
+    "refused": _l("A decision has been made on your application for %(aid)s (%(ref)s)."),
+    "withdrawn": _l("Your application for %(aid)s (%(ref)s) has been withdrawn."),
+    "emergency_paid": _l("Emergency help for your application for %(aid)s (%(ref)s) has been "
+                         "paid."),
+    "completed": _l("Your application for %(aid)s (%(ref)s) is complete."),
+    "payment": _l("A payment for your application for %(aid)s (%(ref)s) has been recorded."),
+    "review": _l("A review date has been set for your application for %(aid)s (%(ref)s)."),
+    "extended": _l("The time limit for your application for %(aid)s (%(ref)s) has been "
+                   "extended."),
+}
+
+
+# The earlier wording, kept so that the messages already in inboxes are still translated.
+EARLIER_STAGE_MESSAGES = {
     "submitted": _l("We received your aid application %(ref)s."),
     "returned": _l("Your aid application %(ref)s needs more materials. Please see what to send."),
     "accepted": _l("Your aid application %(ref)s has been accepted."),

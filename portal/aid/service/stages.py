@@ -35,11 +35,12 @@ from portal.aid.service.rules import (
     STAGE_MESSAGES,
     add_working_days,
     day_text,
+    localized,
     material_name,
 )
 from portal.clock import next_daily_number, utcnow
 from portal.errors import DomainError
-from portal.notifications.service import notify
+from portal.notifications.service import in_each_language, notify
 
 
 def _move(session: Session, application: AidApplication, allowed: tuple[str, ...],
@@ -67,8 +68,10 @@ def _event(session: Session, application: AidApplication, stage: str, today: dat
     event = AidEvent(application_id=application.id, stage=stage, day=today, due_on=due_on,
                      notice=str(notice), details=details, actor_id=actor_id)
     application.events.append(event)  # the cascade adds it to the session
+    aid_type = application.aid_type
     notify(session, application.applicant_id, STAGE_MESSAGES[message_stage or stage],
-           link=f"/aid/{application.url_key}", ref=application.url_key)
+           link=f"/aid/{application.url_key}", ref=application.url_key,
+           aid=in_each_language(lambda: localized(aid_type, "name")))
     return event
 
 

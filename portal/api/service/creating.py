@@ -20,6 +20,7 @@ from portal.api.service.reading import NotFound
 from portal.errors import DomainError
 from portal.service_requests import service
 from portal.service_requests.models import ServiceRequest
+from portal.web import typed
 
 CHANNEL = "api"
 ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]{1,40})\](\[\])?$")
@@ -56,7 +57,7 @@ def _address(form) -> tuple[str, str]:
     if len(building) > 20 or len(rest.strip()) > 100:
         raise DomainError(_l("address_string starts with the building (at most 20 "
                              "characters), then the unit and room."), field="address_string")
-    return building, rest.strip()
+    return typed.building(building), rest.strip()
 
 
 def _media_url(form) -> str | None:

@@ -1,6 +1,6 @@
 """A request's life: submitting, following, every status change, replies, assignment, rating,
 merging. Every action lands on the timeline (``RequestEvent``); status changes and public
-replies notify the owner and the followers. Messages carry nothing but the reference."""
+replies notify the owner and the followers, each in the words they may read (``messages``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from portal.accounts.models import User
 from portal.accounts.roles import Permission
 from portal.clock import local_day, next_daily_number, utcnow
 from portal.errors import DomainError
-from portal.notifications.service import notify
 from portal.satisfaction import Level
 from portal.service_requests.models import (
     RequestCategory,
@@ -24,6 +23,7 @@ from portal.service_requests.models import (
     RequestPhoto,
     ServiceRequest,
 )
+from portal.service_requests.service.messages import REOPENED, REPLY, tell
 from portal.service_requests.service.queue import index_text, staff_scope
 from portal.service_requests.service.rules import (
     ACCEPTED,
@@ -34,11 +34,8 @@ from portal.service_requests.service.rules import (
     OWNER,
     REF_PREFIX,
     REJECTED,
-    REOPENED_MESSAGE,
-    REPLY_MESSAGE,
     RESOLVED,
     STAFF,
-    STATUS_MESSAGES,
     SUBMITTED,
     SYSTEM,
     TRANSFERRED,
@@ -130,11 +127,8 @@ def _audience(session, request, actor) -> list[int]:
             if uid is not None and (actor is None or uid != actor.id)]
 
 
-def _notify(session, request, actor, message, **params) -> None:
-    recipients = _audience(session, request, actor)
-    if recipients:
-        notify(session, recipients, message, link=f"/requests/{request.ref}", ref=request.ref,
-               **params)
+def _notify(session, request, actor, what: str) -> None:
+    tell(session, request, what, _audience(session, request, actor))
 
 
 def _first_response(request, now) -> None:
@@ -172,9 +166,8 @@ def transition(session: Session, request: ServiceRequest, target: str, actor: Us
     _event(session, request, actor, "status", public=True, from_status=current,
            to_status=target, body=note if target != TRANSFERRED else
            f"{transferred_to}: {note}" if note else transferred_to, now=now)
-    message = REOPENED_MESSAGE if (current, target) == (RESOLVED, IN_PROGRESS) \
-        else STATUS_MESSAGES[target]
-    _notify(session, request, actor, message)
+    _notify(session, request, actor,
+            REOPENED if (current, target) == (RESOLVED, IN_PROGRESS) else target)
 
 
 def withdraw(session: Session, request: ServiceRequest, owner: User, now=None) -> None:
@@ -234,7 +227,7 @@ def reply(session: Session, request: ServiceRequest, staff: User, body: str, *,
     _event(session, request, staff, "reply" if public else "note", public=public, body=body,
            now=now)
     if public:
-        _notify(session, request, staff, REPLY_MESSAGE)
+        _notify(session, request, staff, REPLY)
 
 
 def may_assign_to_others(user: User) -> bool:
@@ -299,10 +292,8 @@ def merge(session: Session, request: ServiceRequest, target: ServiceRequest, sta
            to_status=DUPLICATE, body=target.ref, now=now)
     _event(session, target, staff, "merge", public=False, body=request.ref, now=now)
     _audit(session, staff, "merge", request, target.ref)
-    recipients = [uid for uid in dict.fromkeys(movers) if uid != staff.id]
-    if recipients:
-        notify(session, recipients, STATUS_MESSAGES[DUPLICATE], link=f"/requests/{target.ref}",
-               ref=request.ref, target=target.ref)
+    tell(session, request, DUPLICATE, [uid for uid in movers if uid != staff.id],
+         link=f"/requests/{target.ref}", target=target.ref)
     session.flush()
 
 

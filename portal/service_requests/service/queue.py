@@ -26,6 +26,8 @@ from portal.service_requests.service.rules import (
     STATUSES,
 )
 from portal.service_requests.service.sla import is_overdue, overdue_clause
+from portal.web import typed
+from portal.web.address import address
 from portal.web.inputs import bounded_int
 
 SEARCH_KIND = "request"
@@ -156,7 +158,7 @@ class QueueFilters:
                                    "everyone's requests.", value=assignee))
             assignee = "" if staff_id is None else str(staff_id)
         return cls(status=status, category=category, priority=priority, assignee=assignee,
-                   building=given("building")[:20],
+                   building=typed.building(given("building"))[:20],
                    overdue=args.get("overdue") in ("1", "on", "true"),
                    q=given("q")[:100], team=team, received_from=received_from,
                    received_to=received_to, figure=figure, figure_from=figure_from,
@@ -283,7 +285,8 @@ def export_rows(session: Session, statement: Select, now: datetime,
     for row in session.execute(columns.execution_options(yield_per=1000)):
         minutes = (None if row.first_response_at is None else
                    int((row.first_response_at - row.created_at).total_seconds() // 60))
-        yield [row.ref, row.name_en if english else row.name_zh, row.building, row.description,
+        yield [row.ref, row.name_en if english else row.name_zh, address(row.building),
+               row.description,
                row.created_at, row.respond_by, row.resolve_by, row.accepted_at, row.resolved_at,
                row.closed_at, minutes, OVERDUE_ANSWERS[is_overdue(row, now)],
                STATUS_LABELS.get(row.status, row.status), row.name,

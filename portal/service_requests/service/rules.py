@@ -58,7 +58,8 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
 }
 
 
-# What the owner and followers are told; no personal data beyond the reference.
+# What the owner and followers were told before messages said what happened in words
+# (service/messages.py): kept so that the messages already in inboxes are still translated.
 STATUS_MESSAGES = {
     ACCEPTED: _l("Request %(ref)s has been accepted."),
     IN_PROGRESS: _l("Request %(ref)s is being handled."),

@@ -1,0 +1,87 @@
+"""What a request's owner and followers are told, in words:
+您反映的“3号楼楼道灯坏了”已办结，请评价。
+
+The owner is reminded of their own request by the first words of its description. A
+follower only ever gets the public summary, the category and the building: the description
+is the owner's private detail.
+"""
+
+from __future__ import annotations
+
+from flask_babel import get_locale, pgettext
+from flask_babel import lazy_gettext as _l
+
+from portal.notifications.service import excerpt, in_each_language, notify
+from portal.service_requests.service.rules import (
+    ACCEPTED,
+    CLOSED,
+    DUPLICATE,
+    IN_PROGRESS,
+    REJECTED,
+    RESOLVED,
+    TRANSFERRED,
+    WITHDRAWN,
+)
+from portal.web.address import address
+
+REOPENED, REPLY = "reopened", "reply"
+
+TO_OWNER = {
+    ACCEPTED: _l("Your request “%(about)s” has been accepted."),
+    IN_PROGRESS: _l("Your request “%(about)s” is being handled."),
+    RESOLVED: _l("Your request “%(about)s” has been resolved. Please tell us how it was "
+                 "handled."),
+    CLOSED: _l("Your request “%(about)s” is closed."),
+    REJECTED: _l("Your request “%(about)s” could not be accepted. Open it to see why."),
+    DUPLICATE: _l("Your request “%(about)s” was merged into %(target)s, which you now "
+                  "follow."),
+    TRANSFERRED: _l("Your request “%(about)s” was passed to another office. Open it for "
+                    "details."),
+    WITHDRAWN: _l("Your request “%(about)s” was withdrawn."),
+    REOPENED: _l("Your request “%(about)s” has been reopened."),
+    REPLY: _l("The community office replied to your request “%(about)s”."),
+}
+
+TO_FOLLOWERS = {
+    ACCEPTED: _l("A request you follow (%(what)s) has been accepted."),
+    IN_PROGRESS: _l("A request you follow (%(what)s) is being handled."),
+    RESOLVED: _l("A request you follow (%(what)s) has been resolved."),
+    CLOSED: _l("A request you follow (%(what)s) is closed."),
+    REJECTED: _l("A request you follow (%(what)s) could not be accepted. Open it to see why."),
+    DUPLICATE: _l("A request you follow (%(what)s) was merged into %(target)s, which you "
+                  "now follow."),
+    TRANSFERRED: _l("A request you follow (%(what)s) was passed to another office. Open it "
+                    "for details."),
+    WITHDRAWN: _l("A request you follow (%(what)s) was withdrawn."),
+    REOPENED: _l("A request you follow (%(what)s) has been reopened."),
+    REPLY: _l("The community office replied on a request you follow (%(what)s)."),
+}
+
+
+def public_what(request) -> dict[str, str]:
+    """The request's public summary in a few words, in each language: 3号楼·噪音扰民."""
+    def said():
+        category = request.category.name(str(get_locale())) if request.category else ""
+        if not request.building:
+            return category
+        return pgettext("a request's category and building",
+                        "%(category)s, %(building)s", category=category,
+                        building=address(request.building))
+
+    return in_each_language(said)
+
+
+def tell(session, request, what: str, recipients, *, link: str | None = None,
+         **params) -> None:
+    """Tell ``recipients`` (the owner among them or not) that ``what`` happened to ``request``:
+    the owner in the words of their own description, everyone else by the public summary."""
+    recipients = [uid for uid in dict.fromkeys(recipients) if uid is not None]
+    link = link or f"/requests/{request.ref}"
+    if request.owner_id in recipients:
+        notify(session, request.owner_id, TO_OWNER[what], link=link, ref=request.ref,
+               about=excerpt(request.description), **params)
+    followers = [uid for uid in recipients if uid != request.owner_id]
+    if followers:
+        notify(session, followers, TO_FOLLOWERS[what], link=link, ref=request.ref,
+               what=public_what(request), **params)
+
