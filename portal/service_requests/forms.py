@@ -61,6 +61,7 @@ class StatusForm(Form):
     note = TextAreaField(_l("Reason or note"), validators=[Optional(), Length(max=500)])
     transferred_to = StringField(_l("Office it is passed to"),
                                  validators=[Optional(), Length(max=100)])
+    confirmed = HiddenField()  # "yes" once the person confirmed an ending (ENDING_BY_STAFF)
 
 
 class AssignForm(Form):

@@ -134,10 +134,16 @@ def _request_or_404(ref):
 
 
 def _forms(item, **given):
-    status_form = StatusForm(formdata=None)
-    status_form.status.choices = [SelectChoice(s, service.STATUS_LABELS[s]) for s in
-                                  service.allowed_next(item.status, service.STAFF)
-                                  if s != service.DUPLICATE]
+    # The control starts on the status as it is, so pressing the button unchosen changes
+    # nothing, and never on an ending the resident would see.
+    status_form = StatusForm(formdata=None, status=item.status)
+    status_form.status.choices = [
+        SelectChoice(item.status, _("%(status)s (as it is now)",
+                                    status=service.STATUS_LABELS[item.status])),
+        *(SelectChoice(s, service.STATUS_LABELS[s]) for s in
+          service.allowed_next(item.status, service.STAFF) if s != service.DUPLICATE)]
+    if len(status_form.status.choices) == 1:
+        status_form.status.choices = []  # nothing staff can move it to: no control at all
     assign_form = AssignForm(formdata=None)
     assign_form.assignee.choices = _assign_choices()
     edit_form = EditForm(formdata=None, category=item.category_id, priority=item.priority)
@@ -180,9 +186,10 @@ DETAIL_PAGE = "service_requests/staff/detail.html"
 WORK_FRAGMENT = "service_requests/staff/_work.html"
 
 
-def _detail_context(item, **forms) -> dict:
+def _detail_context(item, confirming=None, **forms) -> dict:
+    """``confirming``: the label of the ending the status form asks to confirm."""
     now = utcnow()
-    return dict(item=item, now=now, overdue=service.is_overdue(item, now),
+    return dict(item=item, now=now, overdue=service.is_overdue(item, now), confirming=confirming,
                 events=service.timeline(db.session, item.id, public_only=False),
                 photos=service.photos(db.session, item.id),
                 templates=service.reply_templates(db.session),
@@ -191,8 +198,9 @@ def _detail_context(item, **forms) -> dict:
                 **_forms(item, **forms))
 
 
-def _detail(item, status=200, **forms):
-    return render(DETAIL_PAGE, WORK_FRAGMENT, status=status, **_detail_context(item, **forms))
+def _detail(item, status=200, confirming=None, **forms):
+    return render(DETAIL_PAGE, WORK_FRAGMENT, status=status,
+                  **_detail_context(item, confirming, **forms))
 
 
 def _done(item, message):
@@ -255,8 +263,12 @@ def change_status(ref):
     form.status.choices = [SelectChoice(s, service.STATUS_LABELS[s]) for s in service.STATUSES]
     if not form.validate_on_submit():
         return _detail(item, status=422, status_form=form)
+    target = form.status.data
     try:
-        service.transition(db.session, item, form.status.data, current_user,
+        service.check_staff_change(item, target, form.note.data)
+        if target in service.ENDING_BY_STAFF and form.confirmed.data != "yes":
+            return _detail(item, confirming=service.STATUS_LABELS[target], status_form=form)
+        service.transition(db.session, item, target, current_user,
                            note=form.note.data or None,
                            transferred_to=form.transferred_to.data or None)
     except DomainError as error:

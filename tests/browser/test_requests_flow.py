@@ -92,7 +92,13 @@ def test_report_triage_resolve_rate(live_server, new_page, audit, make_user, db,
     staff.get_by_role("button", name="发送回复").click()
     expect(staff.locator(".timeline")).to_contain_text("明天上午电工师傅上门更换灯泡。")
     staff.get_by_label("新状态").select_option("resolved")
-    staff.get_by_role("button", name="更改状态").click()
+    staff.get_by_role("button", name="更改状态").click()  # an ending needs a word to her
+    expect(staff.locator("#work .flash")).to_contain_text("请写上告诉居民的话")
+    staff.get_by_label("理由或说明").fill("灯泡已经换好了，有问题再联系我们。")
+    staff.get_by_role("button", name="更改状态").click()  # and asks to confirm
+    expect(staff.locator(".confirm-box")).to_contain_text("灯泡已经换好了")
+    audit(staff)
+    staff.get_by_role("button", name="确定，标记为“已办结”").click()
     expect(staff.locator("#work .flash")).to_contain_text("已办结")
     audit(staff)
 

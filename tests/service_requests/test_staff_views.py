@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -297,3 +298,44 @@ def test_recategorising_out_of_sight_sends_back_to_the_queue(staff_client, resid
     response = grid.post(url + "/edit", data=data, headers={"HX-Request": "true"})
     assert response.status_code == 204 and response.headers["HX-Redirect"] == "/staff/queue"
     assert grid.get(url).status_code == 404
+
+
+def test_the_status_control_starts_where_the_request_is_and_endings_are_confirmed(
+        app, db, staff_client, resident, file_request, csrf):
+    director = staff_client(Role.DIRECTOR)
+    item = file_request(resident)
+    db.add(ReplyTemplate(title="已办结", body="您反映的问题已经处理好了。"))
+    db.commit()
+    url = f"/staff/requests/{item.ref}"
+    page = director.get(url).get_data(as_text=True)
+    status_select = page.split('id="status"')[1].split("</select>")[0]
+    assert re.search(r'<option selected value="submitted">已提交（当前状态）</option>',
+                     status_select), status_select
+    picker = page.split('id="template"')[1].split("</select>")[0]
+    assert re.search(r'<option value="">请选择模板</option>', picker) and "selected" not in picker
+    token = csrf(director, url)
+
+    unchanged = director.post(url + "/status", data={"csrf_token": token, "status": "submitted"})
+    assert unchanged.status_code == 422 and "已经是“已提交”" in unchanged.get_data(as_text=True)
+    assert director.post(url + "/status", data={"csrf_token": token, "status": "accepted"}
+                         ).status_code == 303
+
+    silent = director.post(url + "/status", data={"csrf_token": token, "status": "resolved"})
+    assert silent.status_code == 422 and "请写上告诉居民的话" in silent.get_data(as_text=True)
+    asked = director.post(url + "/status", data={"csrf_token": token, "status": "resolved",
+                                                  "note": "灯泡已经换好了。"})
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and f"把 {item.ref} 标记为“已办结”吗？" in html
+    assert 'name="confirmed" value="yes"' in html and "灯泡已经换好了。" in html
+    db.expire_all()
+    assert db.get(type(item), item.id).status == s.ACCEPTED  # nothing changed yet
+
+    done = director.post(url + "/status", data={"csrf_token": token, "status": "resolved",
+                                                 "note": "灯泡已经换好了。", "confirmed": "yes"})
+    assert done.status_code == 303
+    db.expire_all()
+    changed = db.get(type(item), item.id)
+    assert changed.status == s.RESOLVED
+    last = db.scalars(select(RequestEvent).where(RequestEvent.request_id == item.id)
+                      .order_by(RequestEvent.id.desc())).first()
+    assert (last.kind, last.public, last.body) == ("status", True, "灯泡已经换好了。")

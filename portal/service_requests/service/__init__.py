@@ -21,9 +21,11 @@ from portal.service_requests.service.figures import (  # noqa: F401
     resolved_between_statement,
 )
 from portal.service_requests.service.lifecycle import (  # noqa: F401
+    ENDING_BY_STAFF,
     assign,
     bulk,
     change_category_priority,
+    check_staff_change,
     close_resolved_unrated,
     find_by_key,
     follow,

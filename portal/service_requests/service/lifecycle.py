@@ -36,6 +36,7 @@ from portal.service_requests.service.rules import (
     REJECTED,
     RESOLVED,
     STAFF,
+    STATUS_LABELS,
     SUBMITTED,
     SYSTEM,
     TRANSFERRED,
@@ -168,6 +169,23 @@ def transition(session: Session, request: ServiceRequest, target: str, actor: Us
            f"{transferred_to}: {note}" if note else transferred_to, now=now)
     _notify(session, request, actor,
             REOPENED if (current, target) == (RESOLVED, IN_PROGRESS) else target)
+
+
+# Staff moves a resident reads as the end of their request: the back office asks to confirm
+# them, and they always carry a word to the resident.
+ENDING_BY_STAFF = (RESOLVED, REJECTED, CLOSED)
+
+
+def check_staff_change(request: ServiceRequest, target: str, note: str | None) -> None:
+    """What the back office's status form may not send: the status the request has already,
+    a move the table forbids, or an ending with nothing said to the resident."""
+    if target == request.status:
+        raise DomainError(_l("It is “%(status)s” already. Choose the status it moves to.",
+                             status=STATUS_LABELS[target]), field="status")
+    check_transition(request.status, target, STAFF)
+    if target in ENDING_BY_STAFF and not (note or "").strip():
+        raise DomainError(_l("Write what the resident is told: they see it with the new "
+                             "status."), field="note")
 
 
 def withdraw(session: Session, request: ServiceRequest, owner: User, now=None) -> None:
