@@ -34,7 +34,7 @@ def init_app(app: Flask) -> None:
     registry(app).add(
         Tile("activities.index", _l("Activities"),
              _l("Festivals, classes and outings near you. Sign up in seconds."), order=30,
-             tab=lazy_pgettext("tab", "Activities"),
+             tab=lazy_pgettext("tab", "Events"),
              task=("activities.index", lazy_pgettext("task", "Sign up for activities"))),
         StaffLink("activities_staff.index", _l("Activities"), Permission.MANAGE_ACTIVITIES,
                   order=30),

@@ -97,7 +97,7 @@ def init_app(app: Flask) -> None:
     registry(app).add(
         Tile("requests.index", _l("Report a problem"),
              _l("Noise, repairs, clutter, safety: tell us and follow it to done."), order=10,
-             tab=lazy_pgettext("tab", "Requests"),
+             tab=lazy_pgettext("tab", "Report"),
              task=("requests.new", lazy_pgettext("task", "Report a problem"))),
         StaffLink("staff_requests.queue", _l("Request queue"), Permission.TRIAGE_REQUESTS,
                   order=10),

@@ -18,6 +18,7 @@ from tests.conftest import TEST_PASSWORD
 
 WIDTHS = [320, 390]
 SHOTS = Path(tempfile.gettempdir())  # care_*.png: to look at, not compared
+CARE = re.compile(r"\bcare\b")
 TABS = ["首页", "诉求", "救助", "活动", "我的"]
 
 MEASURE = """() => {
@@ -52,7 +53,10 @@ def _sign_in(page, live_server, phone):
 
 def _fits(page, width):
     measured = page.evaluate(MEASURE)
-    assert measured["scroll"] <= measured["inner"] == width, (page.url, measured["scroll"])
+    wide = page.evaluate("() => [...document.querySelectorAll('body *')].filter("
+                         "e => e.getBoundingClientRect().right > innerWidth + 1)"
+                         ".map(e => e.outerHTML.slice(0, 100))")
+    assert measured["scroll"] <= measured["inner"] == width, (page.url, measured["scroll"], wide)
     return measured
 
 
@@ -83,7 +87,7 @@ def test_phone_navigation_and_care_mode(width, live_server, new_page, audit, mak
     audit(page)
     page.get_by_role("button", name="长辈版").click()
     expect(page.get_by_role("button", name="标准版")).to_be_visible()
-    assert "care" in page.evaluate("document.documentElement.className")
+    expect(page.locator("html")).to_have_class(CARE)
     page.screenshot(path=SHOTS / f"care_signed_out_{width}.png")
     care = _fits(page, width)
     assert care["header"] < 90, care["header"]
@@ -91,7 +95,7 @@ def test_phone_navigation_and_care_mode(width, live_server, new_page, audit, mak
 
     # Signing in keeps it; the bottom tabs all show, in both modes.
     _sign_in(page, live_server, resident.phone)
-    assert "care" in page.evaluate("document.documentElement.className")
+    expect(page.locator("html")).to_have_class(CARE)
     for path in ("/", "/requests/new", "/account", "/notices/"):
         page.goto(live_server.url + path)
         measured = _fits(page, width)
@@ -119,7 +123,7 @@ def test_phone_navigation_and_care_mode(width, live_server, new_page, audit, mak
 
     # Back to standard: the tabs still fit, with the usual sizes.
     page.get_by_role("button", name="标准版").click()
-    assert "care" not in page.evaluate("document.documentElement.className")
+    expect(page.locator("html")).not_to_have_class(CARE)
     for path in ("/", "/requests/new"):
         page.goto(live_server.url + path)
         measured = _fits(page, width)
@@ -129,6 +133,22 @@ def test_phone_navigation_and_care_mode(width, live_server, new_page, audit, mak
         if width == 390:
             name = "std_home" if path == "/" else "std_request_new"
             page.screenshot(path=SHOTS / f"care_{name}_{width}.png", full_page=True)
+
+    # In English, in both modes, the header and the tabs still fit.
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    for _mode in ("standard", "care"):
+        measured = _fits(page, width)
+        assert measured["header"] < 90, measured["header"]
+        nav = page.get_by_role("navigation", name="Main")
+        for name in ["Home", "Report", "Aid", "Events", "Me"]:
+            box = nav.get_by_role("link", name=name, exact=True).bounding_box()
+            assert box["x"] + box["width"] <= width and box["height"] >= 44, (name, box)
+        audit(page)
+        if _mode == "standard":
+            page.get_by_role("button", name="Large text").click()
+            expect(page.get_by_role("button", name="Standard")).to_be_visible()
+    page.screenshot(path=SHOTS / f"care_en_home_{width}.png")
 
 
 def test_desktop_keeps_a_top_bar_with_every_service(live_server, new_page, audit, make_user):
