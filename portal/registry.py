@@ -28,6 +28,9 @@ class Tile:
     title: Any  # a lazy string
     description: Any
     order: int = 100
+    tab: Any = None  # a short label: also a tab in the phone's bottom bar (at most three do)
+    # (endpoint, label): one of the big buttons first on the care-mode home (at most four)
+    task: tuple[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,6 @@ def test_aid_audit_rows_move_into_the_one_audit_log(empty_database_url, test_con
 
     from sqlalchemy.orm import Session
 
-    from portal.accounts.models import User
     from portal.aid.models import AidApplication, AidType
     from portal.aid.service import seed_types
 
@@ -76,13 +75,17 @@ def test_aid_audit_rows_move_into_the_one_audit_log(empty_database_url, test_con
         config = alembic_config()
         command.upgrade(config, "0002")
         with Session(engine) as session:
-            staff = User(phone="13900000002", name="李民政", password_hash=password_hash,
-                         role="civil_affairs")
-            session.add(staff)
+            # The user table as it was at 0002: later columns (care_mode, …) are not there yet.
+            session.execute(text(
+                'INSERT INTO "user" (phone, name, password_hash, role, active, session_token, '
+                "created_at) VALUES ('13900000002', '李民政', :hash, 'civil_affairs', :on, "
+                "'token', :at)"), {"hash": password_hash, "on": True,
+                                   "at": datetime(2026, 11, 1, tzinfo=UTC)})
+            staff_id = session.scalar(text('SELECT id FROM "user" WHERE phone = \'13900000002\''))
             seed_types(session)
             dibao = session.scalar(select(AidType).where(AidType.code == "dibao"))
             session.flush()
-            application = AidApplication(key="dkey", start_key="skey", applicant_id=staff.id,
+            application = AidApplication(key="dkey", start_key="skey", applicant_id=staff_id,
                                          type_id=dibao.id, stage="submitted",
                                          sections_done=[], ref="A20261102-0001")
             session.add(application)
@@ -94,7 +97,7 @@ def test_aid_audit_rows_move_into_the_one_audit_log(empty_database_url, test_con
                 session.execute(text(
                     "INSERT INTO aid_audit (at, actor_id, application_id, action, detail) "
                     "VALUES (:at, :actor, :application, :action, :detail)"),
-                    {"at": at, "actor": staff.id, "application": application_id,
+                    {"at": at, "actor": staff_id, "application": application_id,
                      "action": action, "detail": detail})
             session.commit()
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.roles import ROLE_PERMISSIONS, Permission, Role
@@ -29,6 +29,8 @@ class User(Base):
     unit: Mapped[str | None] = mapped_column(String(20))
     room: Mapped[str | None] = mapped_column(String(20))
     locale: Mapped[str | None] = mapped_column(String(16))
+    # 长辈版: larger text and targets, the simpler home (portal/web/care.py).
+    care_mode: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Part of the login cookie: rotating it signs the user out everywhere.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -13,6 +13,7 @@ from portal.clock import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.keptforms import web as keptforms
+from portal.web import care
 from portal.web.errors import form_view
 from portal.web.forms import ActionForm
 from portal.web.i18n import select_locale
@@ -51,6 +52,7 @@ def _start_session(user, remember: bool = False) -> None:
         user, resident_days=int(current_app.config["RESIDENT_SESSION_DAYS"]),
         staff_hours=int(current_app.config["STAFF_SESSION_HOURS"]))
     login_user(user, remember=remember, duration=lifetime)
+    care.carry_over(user)
     # Without "keep me signed in" the cookie ends with the browser; either way the sign-in
     # ends on the server after its lifetime (service.load_session_user).
     session.permanent = bool(remember)
@@ -88,6 +90,7 @@ def register():
         attempt.count()
         db.session.commit()
     _start_session(user)
+    db.session.commit()
     flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
     return redirect(url_for("web.home"), 303)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from portal.accounts.roles import Permission
 from portal.registry import (
@@ -32,7 +33,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff_views.bp)
     registry(app).add(
         Tile("activities.index", _l("Activities"),
-             _l("Festivals, classes and outings near you. Sign up in seconds."), order=30),
+             _l("Festivals, classes and outings near you. Sign up in seconds."), order=30,
+             tab=lazy_pgettext("tab", "Events"),
+             task=("activities.index", lazy_pgettext("task", "Sign up for activities"))),
         StaffLink("activities_staff.index", _l("Activities"), Permission.MANAGE_ACTIVITIES,
                   order=30),
         StaffPanel("activities/staff/_panel.html", staff_views.panel_context,

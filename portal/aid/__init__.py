@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from portal.accounts.roles import Permission
 from portal.registry import (
@@ -61,7 +62,8 @@ def init_app(app: Flask) -> None:
     registry(app).add(
         Tile("aid.index", _l("Apply for aid"),
              _l("Minimum living allowance, temporary help, elderly and disability support. "
-                "Follow your application."), order=20),
+                "Follow your application."), order=20, tab=lazy_pgettext("tab", "Aid"),
+             task=("aid.index", lazy_pgettext("task", "Apply for aid"))),
         StaffLink("aid_staff.queue", _l("Aid applications"), Permission.REVIEW_AID, order=20),
         StaffLink("aid_settings.types", _l("Aid types"), Permission.MANAGE_AID_TYPES, order=21),
         StaffPanel("aid/staff/_panel.html", _panel, Permission.REVIEW_AID, order=20),

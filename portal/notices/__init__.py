@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from portal.accounts.roles import Permission
 from portal.registry import (
@@ -33,7 +34,8 @@ def init_app(app: Flask) -> None:
     registry(app).add(
         Banner(banner.alert_banner),
         Tile("notices.index", _l("Notices"),
-             _l("News, policies explained and how-to guides."), order=50),
+             _l("News, policies explained and how-to guides."), order=50,
+             task=("notices.index", lazy_pgettext("task", "Notices"))),
         StaffLink("staff_notices.index", _l("Notices and warnings"), Permission.PUBLISH_NOTICES,
                   order=50),
         StaffPanel("notices/staff/_panel.html", _panel, Permission.PUBLISH_NOTICES, order=50),

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from markupsafe import Markup, escape
 
 from portal.accounts.roles import Permission
@@ -95,7 +96,9 @@ def init_app(app: Flask) -> None:
 
     registry(app).add(
         Tile("requests.index", _l("Report a problem"),
-             _l("Noise, repairs, clutter, safety: tell us and follow it to done."), order=10),
+             _l("Noise, repairs, clutter, safety: tell us and follow it to done."), order=10,
+             tab=lazy_pgettext("tab", "Report"),
+             task=("requests.new", lazy_pgettext("task", "Report a problem"))),
         StaffLink("staff_requests.queue", _l("Request queue"), Permission.TRIAGE_REQUESTS,
                   order=10),
         StaffLink("request_settings.settings", _l("Request settings"),

@@ -2,21 +2,42 @@
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 from flask import Flask, request, url_for
+from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 
 from portal.registry import registry
+from portal.web import care
 from portal.web.pagination import keyset_url_args, url_args_for_page
 
 
-def _navigation():
+class NavItem(NamedTuple):
+    href: str
+    title: Any
+    tab: Any = None  # its label in the phone's bottom bar; None: only the wide top bar
+
+
+def _navigation() -> list[NavItem]:
+    """The resident's home and account are always tabs; so are the tiles that give a tab
+    label (at most three: five tabs fit 320 px). The rest are on the home page."""
     if not current_user.is_authenticated:
         return []
     if current_user.is_staff:
-        return [(url_for(link.endpoint), link.title)
-                for link in registry().sorted("staff_links")
-                if current_user.can(link.permission)]
-    return [(url_for(tile.endpoint), tile.title) for tile in registry().sorted("tiles")]
+        return [*(NavItem(url_for(link.endpoint), link.title)
+                  for link in registry().sorted("staff_links")
+                  if current_user.can(link.permission)),
+                NavItem(url_for("auth.account"), _("My account"))]
+    tabbed = 0
+    items = [NavItem(url_for("web.home"), pgettext("tab", "Home"), pgettext("tab", "Home"))]
+    for tile in registry().sorted("tiles"):
+        tab = tile.tab if tile.tab and tabbed < 3 else None
+        tabbed += bool(tab)
+        items.append(NavItem(url_for(tile.endpoint), tile.title, tab))
+    items.append(NavItem(url_for("auth.account"), _("My account"), pgettext("tab", "Me")))
+    return items
 
 
 def _banners():
@@ -33,6 +54,7 @@ def _page_url(number: int) -> str:
 
 
 def init_app(app: Flask) -> None:
+    care.init_app(app)
     app.jinja_env.globals.update(navigation=_navigation, banners=_banners, page_url=_page_url,
                                   keyset_url_args=keyset_url_args)
     app.jinja_env.trim_blocks = True

@@ -1,4 +1,4 @@
-"""The home page, the language switch and the health check."""
+"""The home page, the language and care-mode switches, and the health check."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from portal.extensions import db
 from portal.registry import registry
+from portal.web import care
 from portal.web.i18n import LANG_COOKIE, is_supported
 from portal.web.safety import safe_next_url
 
@@ -35,6 +36,18 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = code
             db.session.commit()
+    return response
+
+
+@bp.post("/care-mode")
+def set_care_mode():
+    on = request.form.get("care") == care.ON
+    target = safe_next_url(request.form.get("next")) or url_for("web.home")
+    response = redirect(target, 303)
+    care.remember(response, on)
+    if current_user.is_authenticated:
+        current_user.care_mode = on
+        db.session.commit()
     return response
 
 

@@ -73,8 +73,8 @@ def test_first_load_is_light_and_a_repeat_visit_fetches_no_static_file(
 
     # htmx still works with the deferred scripts: a boosted link swaps the page in place.
     page.evaluate("window.__same_document = true")
-    page.get_by_role("link", name="公告", exact=True).first.click()
-    expect(page).to_have_url(re.compile(r"/notices/"))
+    page.get_by_role("link", name="活动", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/activities/"))
     assert page.evaluate("window.__same_document === true")
     audit(page)
 
