@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from portal.audit.models import AuditEntry
 from portal.clock import day_end, day_start, utcnow
 from portal.registry import AuditAction, registry
-from portal.web.inputs import bounded_int
+from portal.web.inputs import bounded_day, bounded_int
 from portal.web.logs import scrub
 
 # Actions every area shares; an area adds its own with registry(app).add(AuditAction(...)).
@@ -81,19 +81,13 @@ class AuditFilters:
 
     @classmethod
     def from_args(cls, args) -> AuditFilters:
-        def day(name):
-            try:
-                found = date.fromisoformat((args.get(name) or "").strip())
-            except ValueError:
-                return None
-            return found if 2000 <= found.year <= 2999 else None
-
         action = (args.get("action") or "").strip()
         return cls(actor=bounded_int(args.get("actor")) or None,
                    area=(args.get("area") or "").strip()[:20],
                    action=action if action in {key for _area, key in
                                                registry().audit_actions} else "",
-                   first_day=day("from"), last_day=day("to"))
+                   first_day=bounded_day(args.get("from")),
+                   last_day=bounded_day(args.get("to")))
 
     def as_args(self) -> dict:
         values = {"actor": self.actor, "area": self.area, "action": self.action,

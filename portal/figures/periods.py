@@ -13,7 +13,7 @@ from portal.clock import day_end, day_start, local_day
 from portal.errors import DomainError
 from portal.service_requests.service import Narrowing
 from portal.web import typed
-from portal.web.inputs import bounded_int
+from portal.web.inputs import bounded_day, bounded_int
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_DAYS = 366
@@ -60,11 +60,8 @@ def this_month(now: datetime) -> Period:
 
 
 def _day(raw: str, field: str) -> date:
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        raise DomainError(_l("Enter a date such as 2026-11-01."), field=field) from None
-    if not 2000 <= day.year <= 2999:
+    day = bounded_day(raw)
+    if day is None:
         raise DomainError(_l("Enter a date such as 2026-11-01."), field=field)
     return day
 

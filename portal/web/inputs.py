@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask import Flask, Request, request
 from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
@@ -94,6 +95,16 @@ def bounded_int(raw, *, minimum: int = 0, maximum: int = INT_MAX) -> int | None:
             return None
         value = int(text)
     return value if minimum <= value <= maximum else None
+
+
+def bounded_day(raw) -> date | None:
+    """``raw`` as a day when it is an ISO date (2026-11-01) between the years 2000 and 2999,
+    which every date column and the Shanghai day arithmetic hold; otherwise None."""
+    try:
+        day = date.fromisoformat(str(raw or "").strip())
+    except ValueError:
+        return None
+    return day if 2000 <= day.year <= 2999 else None
 
 
 def int_arg(name: str, default: int | None = None, *, minimum: int = 0,

@@ -28,7 +28,7 @@ from portal.service_requests.service.rules import (
 from portal.service_requests.service.sla import is_overdue, overdue_clause
 from portal.web import typed
 from portal.web.address import address
-from portal.web.inputs import bounded_int
+from portal.web.inputs import bounded_day, bounded_int
 
 SEARCH_KIND = "request"
 # Priority, then longest waiting: the order every ix_service_request_*order index ends in.
@@ -98,11 +98,8 @@ class QueueFilters:
             value = given(name)
             if not value:
                 return None
-            try:
-                found = date.fromisoformat(value)
-            except ValueError:
-                found = None
-            if found is None or not 2000 <= found.year <= 2999:
+            found = bounded_day(value)
+            if found is None:
                 problems.append(_l("“%(value)s” is not a date such as 2026-11-01. The list "
                                    "does not use it.", value=value[:20]))
                 return None
