@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -191,28 +192,47 @@ def anonymous_cookie(app):
     return f"{app.config['SESSION_COOKIE_NAME']}={value}", token
 
 
+def _workers_in(log) -> set[str]:
+    return {line.split()[0] for line in log.read_text().splitlines()}
+
+
+def _until_both_workers_answer(port, log):
+    """Under load the second worker can take seconds to load the app, and until it has,
+    the first answers everything. Two requests at once reach two sync workers."""
+    deadline = time.monotonic() + 60
+    while len(_workers_in(log)) < 2:
+        assert time.monotonic() < deadline, "the second gunicorn worker never answered"
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda _: wave.request("127.0.0.1", port, "GET", "/auth/login"),
+                          range(4)))
+
+
 def test_the_limit_is_exact_across_two_gunicorn_workers(app, db, make_user, test_config,
                                                         tmp_path):
     """A real `gunicorn -w 2` with the default limit (5 wrong passwords per 15 minutes):
     for each of three accounts the 6th wrong password is refused, whichever worker answers,
-    and the access log shows that both workers answered sign-ins."""
+    and the access log shows that both workers answered sign-ins.
+
+    The three accounts are tried at once, so that both (sync) workers must answer; each
+    account's six attempts come one after another, so the 6th is the one refused."""
     users = [make_user() for _ in range(3)]
     cookie, token = anonymous_cookie(app)
     log = tmp_path / "access.log"
     settings = {"PORTAL_LOGIN_RATE_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
                 "PORTAL_LOGIN_RATE_LIMIT_PER_IP": "1000 per 15 minutes"}
-    with gunicorn(test_config, settings, "-w", "2", "--threads", "2",
-                  "--access-logfile", str(log),
+
+    def six_wrong_passwords(user):
+        body = urllib.parse.urlencode({"csrf_token": token, "phone": user.phone,
+                                       "password": "not the password"})
+        return [wave.request("127.0.0.1", port, "POST", "/auth/login", body, cookie)[0]
+                for _ in range(6)]
+
+    with gunicorn(test_config, settings, "-w", "2", "--access-logfile", str(log),
                   "--access-logformat", "%(p)s %(m)s %(U)s %(s)s") as port:
-        for user in users:
-            statuses = []
-            for _ in range(6):
-                body = urllib.parse.urlencode({"csrf_token": token, "phone": user.phone,
-                                               "password": "not the password"})
-                status, _html, _headers = wave.request("127.0.0.1", port, "POST",
-                                                       "/auth/login", body, cookie)
-                statuses.append(status)
-            assert statuses == [422] * 5 + [429], statuses
+        _until_both_workers_answer(port, log)
+        with ThreadPoolExecutor(len(users)) as pool:
+            for statuses in pool.map(six_wrong_passwords, users):
+                assert statuses == [422] * 5 + [429], statuses
     workers = {line.split()[0] for line in log.read_text().splitlines()
                if re.search(r" POST /auth/login ", line)}
     assert len(workers) == 2, "only one worker answered; the test proved nothing"
