@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import io
 import re
+import warnings
 from dataclasses import dataclass
 
 import pikepdf
@@ -35,8 +36,10 @@ MAX_SIDE = 2560  # staff and residents read photos on screens; this keeps them l
 pillow_heif.register_heif_opener(thumbnails=False)
 # HEIF brands of still photos (not AVIF, which the opener doesn't decode).
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
-# Pillow's own guard, as a second line: it warns above this and refuses above twice this.
+# Pillow's own guard, as a second line: it refuses above twice this. Its warning above this
+# says nothing _too_many_pixels() doesn't refuse right after reading the header.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 # What browsers sniff as HTML or script, and what marks another format hidden inside.
 _ACTIVE_CONTENT = re.compile(rb"<\s*(script|html|iframe|svg|body|img|a\s)|javascript:", re.I)
