@@ -90,13 +90,15 @@ def save_notice(session: Session, notice: Notice | None, *, form_key: str, autho
             return notice
         notice = Notice(form_key=form_key, created_by_id=author_id)
         session.add(notice)
-    for name in NOTICE_FIELDS:
+    changed = [name for name in NOTICE_FIELDS if getattr(notice, name) != fields[name]]
+    for name in changed:
         setattr(notice, name, fields[name])
     if attachment is not None:
         attachment.attached = True
         notice.attachment = attachment
     session.flush()
-    _audit(session, actor, action, f"#{notice.id} {notice.title}")
+    if changed or attachment is not None:  # saved unchanged: nothing happened to record
+        _audit(session, actor, action, f"#{notice.id} {notice.title}")
     return notice
 
 

@@ -75,6 +75,11 @@ def test_notices_and_warnings_are_recorded(staff_client, db):
     notice_id(post_notice(staff, title="停水通知（改期）", key="n-1",
                           path=f"/staff/notices/{nid}"))
     line(db, "notices", "notice_edited", staff.user, f"#{nid} 停水通知（改期）")
+    takedown = "2099-06-01T18:00"
+    for _ in range(2):
+        notice_id(post_notice(staff, title="停水通知（改期）", key="n-1", expires_at=takedown,
+                              path=f"/staff/notices/{nid}"))
+    assert len(lines(db, "notices", "notice_edited")) == 2, "saved unchanged: nothing to record"
     token = csrf_token(staff, "/staff/notices")
     staff.post(f"/staff/notices/{nid}/withdraw", data={"csrf_token": token})
     staff.post(f"/staff/notices/{nid}/withdraw", data={"csrf_token": token})
