@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from portal.accounts import service
+from portal.accounts.passwords import hash_password
 from portal.accounts.roles import Role
 
 DEMO_PASSWORD = "linli-demo-2026"  # noqa: S105 - demo data, printed on purpose
@@ -16,6 +19,15 @@ STAFF = [
     ("13900000006", "陈主任", Role.DIRECTOR),
     ("13900000007", "吴管理员", Role.ADMIN),
 ]
+
+
+@cache
+def demo_password_hash() -> str:
+    """One hash for the bulk demo residents, who share the password: argon2 is slow on
+    purpose, and the demo used to hash it again for every batch."""
+    return hash_password(DEMO_PASSWORD)
+
+
 RESIDENTS = [
     ("13800000001", "张阿姨", "3号楼", "2单元", "502"),
     ("13800000002", "刘大爷", "5号楼", "1单元", "101"),

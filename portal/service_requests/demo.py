@@ -13,9 +13,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, insert, select, text, update
 
 from portal.accounts import service as accounts
-from portal.accounts.demo import DEMO_PASSWORD, RESIDENTS
+from portal.accounts.demo import RESIDENTS, demo_password_hash
 from portal.accounts.models import User
-from portal.accounts.passwords import hash_password
 from portal.accounts.roles import Role
 from portal.clock import DailyCounter, day_code, utcnow
 from portal.search import service as search
@@ -269,7 +268,7 @@ def _bulk_residents(session, count: int) -> list[tuple[int, str]]:
     rows = list(session.execute(select(User.id, User.building).where(
         User.role == Role.RESIDENT.value, User.phone.like("1860000%"))))
     if len(rows) < count:
-        password = hash_password(DEMO_PASSWORD)
+        password = demo_password_hash()
         existing = {phone for phone in session.scalars(
             select(User.phone).where(User.phone.like("1860000%")))}
         new = [{"phone": f"1860000{n:04d}", "name": f"居民{n:04d}", "password_hash": password,

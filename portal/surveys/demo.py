@@ -13,8 +13,8 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from portal.accounts.demo import demo_password_hash
 from portal.accounts.models import User
-from portal.accounts.passwords import hash_password
 from portal.accounts.roles import Role
 from portal.clock import utcnow
 from portal.surveys import service
@@ -63,7 +63,7 @@ def _demo_residents(session, wanted: int) -> list[int]:
     have = session.scalar(select(func.count()).select_from(User)
                           .where(User.phone.like(DEMO_PHONE_PREFIX + "%"))) or 0
     if have < wanted:
-        password = hash_password("linli-demo-2026")
+        password = demo_password_hash()
         rows = [{"phone": f"{DEMO_PHONE_PREFIX}{number:07d}", "name": f"居民{number}",
                  "password_hash": password, "role": Role.RESIDENT.value, "active": True,
                  "building": f"{number % 12 + 1}号楼", "unit": f"{number % 4 + 1}单元",
