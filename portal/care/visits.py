@@ -76,21 +76,25 @@ def _on_time(today: date):
     return func.coalesce(func.sum(case((CarePerson.next_visit_on >= today, 1), else_=0)), 0)
 
 
+def _share(label, total: int, on_time: int) -> dict:
+    return {"label": label, "numerator": int(on_time or 0), "denominator": int(total or 0),
+            "value": on_time / total if total else None}
+
+
 def coverage(session: Session, today: date) -> dict:
-    """Of the people on the register, how many are not overdue today: in all, per grid
-    worker and per building. One aggregate per grouping, never rows."""
+    """Of the people on the register, the share not overdue today (their last visit came in
+    time, or the first is not yet due): in all, per grid worker and per building. One
+    aggregate per grouping, never rows; the register is a few hundred people a community."""
     total, on_time = session.execute(select(func.count(), _on_time(today))
                                      .select_from(CarePerson)).one()
-    by_worker = [{"label": name or "", "total": count, "on_time": good}
-                 for name, count, good in session.execute(
-                     select(User.name, func.count(), _on_time(today)).select_from(CarePerson)
-                     .outerjoin(User, User.id == CarePerson.grid_worker_id)
-                     .group_by(User.id, User.name).order_by(User.name))]
-    by_building = [{"label": building, "total": count, "on_time": good}
-                   for building, count, good in session.execute(
-                       select(CarePerson.building, func.count(), _on_time(today))
-                       .group_by(CarePerson.building).order_by(CarePerson.building))]
-    return {"total": total, "on_time": on_time, "by_worker": by_worker,
+    by_worker = [_share(name, count, good) for name, count, good in session.execute(
+        select(User.name, func.count(), _on_time(today)).select_from(CarePerson)
+        .outerjoin(User, User.id == CarePerson.grid_worker_id)
+        .group_by(User.id, User.name).order_by(User.name))]
+    by_building = [_share(building, count, good) for building, count, good in session.execute(
+        select(CarePerson.building, func.count(), _on_time(today))
+        .group_by(CarePerson.building).order_by(CarePerson.building))]
+    return {"all": _share("", total, on_time), "by_worker": by_worker,
             "by_building": by_building}
 
 
