@@ -63,6 +63,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_care_person_building'), ['building'], unique=False)
         batch_op.create_index(batch_op.f('ix_care_person_phone'), ['phone'], unique=False)
         batch_op.create_index('ix_care_person_worker_due', ['grid_worker_id', 'next_visit_on'], unique=False)
+        batch_op.create_index('ix_care_person_due', ['next_visit_on', 'id'], unique=False)
 
     op.create_table('care_change',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -111,6 +112,7 @@ def downgrade() -> None:
     op.drop_table('care_change')
     with op.batch_alter_table('care_person', schema=None) as batch_op:
         batch_op.drop_index('ix_care_person_worker_due')
+        batch_op.drop_index('ix_care_person_due')
         batch_op.drop_index(batch_op.f('ix_care_person_phone'))
         batch_op.drop_index(batch_op.f('ix_care_person_building'))
 

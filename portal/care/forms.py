@@ -24,13 +24,15 @@ from portal.care.models import (
     VisitOutcome,
 )
 from portal.web import typed
-from portal.web.forms import Form, MultiCheckboxField, file_only
+from portal.web.forms import Form, MultiCheckboxField
+from portal.web.inputs import bounded_int
 
 _MAX = _l("Use at most %(max)d characters.")
 
 
 def _optional_int(value):
-    return int(value) if value not in (None, "") and str(value).isdigit() else None
+    """A chosen id, or None for "not yet assigned" (and for anything no column holds)."""
+    return bounded_int(value, minimum=1)
 
 
 class PersonForm(Form):
@@ -79,13 +81,13 @@ class VisitForm(Form):
                                     validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[Length(max=1000, message=_MAX)],
                          render_kw={"rows": 2})
-    photo = FileField(_l("Photo"), filters=[file_only])
+    photo = FileField(_l("Photo"))
     referral_needed = BooleanField(_l("They need help from another colleague (referral)"))
     visited_on = DateField(_l("Day of the visit"), validators=[Optional()])
 
 
 class ImportForm(Form):
-    register = FileField(_l("Register (.xlsx)"), filters=[file_only])
+    register = FileField(_l("Register (.xlsx)"))
 
 
 class ConfirmImportForm(Form):

@@ -72,6 +72,8 @@ class CarePerson(Base):
     __table_args__ = (
         # A grid worker's visits due, soonest first; the coverage figures group by worker.
         Index("ix_care_person_worker_due", "grid_worker_id", "next_visit_on"),
+        # The whole register in the same order, and its overdue filter.
+        Index("ix_care_person_due", "next_visit_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -149,6 +149,8 @@ def visit(person_id: int):
     form = VisitForm()
     if not form.is_submitted():
         form.visited_on.data = today()
+        service.opened(db.session, current_user, person)  # it shows who and where they are
+        db.session.commit()
     if form.validate_on_submit():
         photos = take_uploads(db.session, [form.photo.data], owner_id=current_user.id,
                               area=PHOTO_AREA, max_bytes=visits.MAX_PHOTO_BYTES)

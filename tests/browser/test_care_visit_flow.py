@@ -14,7 +14,7 @@ from portal.accounts.roles import Role
 from portal.care import service
 from portal.care.models import CarePerson, CareVisit
 from portal.clock import today
-from tests.conftest import TEST_PASSWORD
+from tests.browser.test_minutes_notices_flow import sign_in
 
 
 class _System:
@@ -41,11 +41,7 @@ def test_a_grid_worker_records_a_visit_on_a_phone(live_server, new_page, audit, 
     _person(app, db, worker, "陈奶奶", 0)
 
     page = new_page()
-    page.goto(live_server.url + "/auth/login")
-    page.get_by_label("手机号").fill(worker.phone)
-    page.get_by_label("密码", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    expect(page).not_to_have_url(re.compile(r"/auth/login"))
+    sign_in(page, live_server, worker.phone, audit)
     page.goto(live_server.url + "/staff/")
     expect(page.locator("#care-panel-heading")).to_be_visible()
     audit(page)
