@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 
 from portal.accounts.roles import Role
 from portal.audit.models import AuditEntry
-from portal.care.models import CareChange, CarePerson
+from portal.care.models import CareChange, CarePerson, CareVisit
 from tests.conftest import csrf_token
 
 PERSON_URLS = ("/staff/care/{id}", "/staff/care/{id}/visit")
@@ -49,6 +49,24 @@ def test_access_matrix(world, resident_client):
         assert world["director"].get(url).status_code == 200, url
         assert world["mine"].get(url).status_code == 403, url
         assert resident_client.get(url).status_code == 403, url
+
+
+def test_changes_are_refused_the_same_way(world, resident_client, db):
+    theirs = world["theirs"].id
+    other_grid = world["mine"]  # the person below is in the other worker's grid
+    token = csrf_token(other_grid, "/staff/care")
+    visit = {"csrf_token": token, "outcome": "well"}
+    assert other_grid.post(f"/staff/care/{theirs}/visit", data=visit).status_code == 404
+    for url in (f"/staff/care/{theirs}/edit", "/staff/care/new", "/staff/care/import",
+                "/staff/care/import/confirm"):
+        assert other_grid.post(url, data={"csrf_token": token}).status_code == 403, url
+    resident_token = csrf_token(resident_client, "/account")
+    assert resident_client.post(f"/staff/care/{theirs}/visit", data={
+        "csrf_token": resident_token, "outcome": "well"}).status_code == 403
+    culture = world["culture"]
+    assert culture.post(f"/staff/care/{theirs}/visit", data={
+        "csrf_token": csrf_token(culture, "/account"), "outcome": "well"}).status_code == 403
+    assert db.scalar(select(CareVisit)) is None
 
 
 def test_a_grid_worker_lists_only_their_own_grid(world):
