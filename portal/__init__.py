@@ -24,6 +24,7 @@ AREAS = (
     "portal.surveys",
     "portal.board",
     "portal.api",
+    "portal.care",
     "portal.figures",
     "portal.jobs",
     "portal.backup",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from flask import Flask, g, has_request_context, request
-from sqlalchemy import DateTime, MetaData, create_engine, event, select
+from sqlalchemy import DateTime, MetaData, Text, create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -42,6 +42,25 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class EncryptedText(TypeDecorator):
+    """Text kept encrypted at rest under PORTAL_DATA_KEY (the Fernet of portal/aid/crypto.py):
+    for sensitive personal information (PIPL Art. 28) a stolen database must not reveal.
+    It cannot be searched or sorted by; keep what a query needs in a plain column."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        from portal.aid import crypto
+
+        return None if value is None else crypto.encrypt(value)
+
+    def process_result_value(self, value, dialect):
+        from portal.aid import crypto
+
+        return None if value is None else crypto.decrypt(value)
 
 
 def _tune_sqlite(dbapi_connection, _record):

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from portal.accounts.roles import GRANTABLE, STAFF_ROLES, Permission, Role
 from portal.accounts.service import normalise_phone, phone_problem
 from portal.web import typed
-from portal.web.forms import Form
+from portal.web.forms import Form, MultiCheckboxField
 
 
 def _valid_phone(_form, field):
@@ -96,11 +95,6 @@ class StaffCreateForm(PasswordRules, Form):
                                                Length(max=40)])
     role = SelectField(_l("Role"), choices=Role.choices(STAFF_ROLES))
     password = new_password_field(_l("First password"))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class StaffGrantsForm(Form):

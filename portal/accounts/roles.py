@@ -51,6 +51,11 @@ class Permission(LabelledEnum):
     MANAGE_BOARD = "board.manage", _l("Set up the notice board")
     MANAGE_API_KEYS = "api.keys", _l("Issue and revoke API keys for other systems")
 
+    # The care register: a grid worker sees and visits the people of their own grid;
+    # managing it (adding, importing, exporting, every grid) is civil affairs' and oversight's.
+    VISIT_CARE = "care.visit", _l("Visit the people in care in one's own grid")
+    MANAGE_CARE = "care.manage", _l("Keep the care register")
+
 
 P = Permission
 _FRONT_LINE = {P.STAFF_AREA, P.TRIAGE_REQUESTS}
@@ -58,13 +63,15 @@ _OVERSIGHT = {
     P.STAFF_AREA, P.VIEW_FIGURES, P.TRIAGE_REQUESTS, P.ASSIGN_REQUESTS,
     P.MANAGE_REQUEST_SETTINGS, P.REVIEW_AID, P.MANAGE_AID_TYPES, P.MANAGE_ACTIVITIES,
     P.PUBLISH_MINUTES, P.PUBLISH_NOTICES, P.MANAGE_SURVEYS, P.MANAGE_BOARD,
+    P.VISIT_CARE, P.MANAGE_CARE,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.RESIDENT: frozenset(),
-    Role.GRID_WORKER: frozenset(_FRONT_LINE),
+    Role.GRID_WORKER: frozenset(_FRONT_LINE | {P.VISIT_CARE}),
     Role.GOVERNANCE: frozenset(_FRONT_LINE),
-    Role.CIVIL_AFFAIRS: frozenset(_FRONT_LINE | {P.REVIEW_AID, P.MANAGE_AID_TYPES}),
+    Role.CIVIL_AFFAIRS: frozenset(_FRONT_LINE | {P.REVIEW_AID, P.MANAGE_AID_TYPES,
+                                                      P.VISIT_CARE, P.MANAGE_CARE}),
     Role.CULTURE: frozenset({P.STAFF_AREA, P.MANAGE_ACTIVITIES}),
     Role.DEPUTY_DIRECTOR: frozenset(_OVERSIGHT),
     Role.DIRECTOR: frozenset(_OVERSIGHT | {P.MANAGE_STAFF, P.READ_AUDIT_LOG, P.MANAGE_API_KEYS}),

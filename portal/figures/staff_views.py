@@ -11,7 +11,8 @@ from portal.accounts.models import User
 from portal.accounts.permissions import deny_unless, staff_blueprint
 from portal.accounts.roles import Permission
 from portal.audit.service import record as audit
-from portal.clock import utcnow
+from portal.care import visits
+from portal.clock import today, utcnow
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.figures import followups, periods, report, service
@@ -59,6 +60,7 @@ def figures():
                    breakdowns=service.BREAKDOWNS, figure_link=figure_link,
                    figures=FIGURES,
                    follow_ups=followups.open_items(db.session), charts=report.trend_charts(data),
+                   care_coverage=visits.coverage(db.session, today()),
                    args=request.args, **_choices())
     if error is not None:
         return refused(error, "figures/staff/figures.html", **context)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
-from wtforms import FileField, IntegerField, MultipleFileField, StringField
+from wtforms import FileField, IntegerField, MultipleFileField, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.web.inputs import INT_MAX, INT_MIN
 
@@ -92,3 +93,10 @@ class Form(FlaskForm):
 
 class ActionForm(Form):
     """A button that changes something: no fields, only the CSRF token."""
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (render it with the ``choices`` macro)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

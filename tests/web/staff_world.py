@@ -23,6 +23,7 @@ from portal.aid.models import AidApplication, AidHoliday, AidType
 from portal.api.service import catalogue as api_catalogue
 from portal.api.service import keys as api_keys
 from portal.board.models import BoardProfile
+from portal.care.models import CarePerson
 from portal.clock import utcnow
 from portal.figures.models import RatingFollowUp
 from portal.files.service import store_upload
@@ -88,9 +89,11 @@ def _collect(session) -> World:
                   role=Role.ADMIN.value)
     session.add(target)
 
-    # Front-line staff see their own team's requests: give one to the grid workers.
+    # Front-line staff see their own team's requests: give one to the front-line team with the
+    # fewest permissions (the one the permission test signs in as: the grid worker also visits
+    # the people in care).
     request = _first(session, select(ServiceRequest).order_by(ServiceRequest.id))
-    request.role = Role.GRID_WORKER.value
+    request.role = Role.GOVERNANCE.value
 
     application = _first(session, select(AidApplication).where(AidApplication.ref.is_not(None))
                          .order_by(AidApplication.id))
@@ -131,6 +134,9 @@ def _collect(session) -> World:
         request_id=request.id, event_id=event.id, rating=1, rated_at=utcnow(),
         due_on=date.today(), due_at=utcnow() + timedelta(days=5))
     session.add(follow_up)
+    # In the demo grid worker's own grid, so they may open it too.
+    person = _first(session, select(CarePerson).order_by(CarePerson.id).where(
+        CarePerson.grid_worker_id == users[Role.GRID_WORKER].id))
     session.commit()
 
     return World(
@@ -140,7 +146,8 @@ def _collect(session) -> World:
              "signup_id": signup.id, "meeting_id": meeting.id, "attachment_id": attachment.id,
              "resolution_id": resolution.id, "notice_id": notice.id, "alert_id": alert.id,
              "survey_id": survey.id, "question_id": question.id, "profile_id": profile.id,
-             "fmt": "csv", "key_id": key.id, "item_id": follow_up.id},
+             "fmt": "csv", "key_id": key.id, "item_id": follow_up.id,
+             "person_id": person.id},
         refs={"staff_requests": request.ref, "aid_staff": application.ref},
         users=users,
         by_blueprint={"api_keys": {"question_id": api_question.id}},

@@ -88,8 +88,13 @@ BLUEPRINT_PERMISSION = {
     "api_keys": Permission.MANAGE_API_KEYS,
     "staff_figures": Permission.VIEW_FIGURES,
     "staff_audit": Permission.READ_AUDIT_LOG,
+    "staff_care": Permission.MANAGE_CARE,
 }
 ENDPOINT_PERMISSION = {
+    "staff_care.index": Permission.VISIT_CARE,
+    "staff_care.person": Permission.VISIT_CARE,
+    "staff_care.visits_due": Permission.VISIT_CARE,
+    "staff_care.visit": Permission.VISIT_CARE,
     "staff.home": Permission.STAFF_AREA,
     "api_keys.questions": Permission.MANAGE_REQUEST_SETTINGS,
     "api_keys.save_question": Permission.MANAGE_REQUEST_SETTINGS,
