@@ -11,6 +11,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from portal import crypto
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -45,7 +47,7 @@ class UTCDateTime(TypeDecorator):
 
 
 class EncryptedText(TypeDecorator):
-    """Text kept encrypted at rest under PORTAL_DATA_KEY (the Fernet of portal/aid/crypto.py):
+    """Text kept encrypted at rest under PORTAL_DATA_KEY (the Fernet of portal/crypto.py):
     for sensitive personal information (PIPL Art. 28) a stolen database must not reveal.
     It cannot be searched or sorted by; keep what a query needs in a plain column."""
 
@@ -53,13 +55,9 @@ class EncryptedText(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        from portal.aid import crypto
-
         return None if value is None else crypto.encrypt(value)
 
     def process_result_value(self, value, dialect):
-        from portal.aid import crypto
-
         return None if value is None else crypto.decrypt(value)
 
 

@@ -8,8 +8,9 @@ from datetime import datetime, time, timedelta
 from flask_babel import force_locale
 from sqlalchemy import func, insert, select
 
+from portal import crypto
 from portal.accounts import service as accounts
-from portal.aid import crypto, idnumber, service
+from portal.aid import idnumber, service
 from portal.aid.models import AidApplication
 from portal.clock import SHANGHAI, utcnow
 from portal.clock import today as clock_today

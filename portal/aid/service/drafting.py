@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.aid import crypto, idnumber
+from portal import crypto
+from portal.aid import idnumber
 from portal.aid.models import AidApplication, AidFile, AidMember, AidType
 from portal.aid.service.rules import EDITABLE, SECTIONS, UnknownItem
 from portal.errors import DomainError

@@ -12,7 +12,7 @@ from flask_babel import lazy_pgettext
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.aid import crypto
+from portal import crypto
 from portal.aid.models import AidApplication, AidFile, AidMember, AidPayment, AidType
 from portal.aid.service.rules import (
     AREA,

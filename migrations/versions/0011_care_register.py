@@ -1,7 +1,7 @@
 """The care register, its changes, visits and pending imports
 
-Revision ID: 0016
-Revises: 0010 (for now: renumbered when merged)
+Revision ID: 0011
+Revises: 0010
 
 Sensitive fields (health, ID number, contacts, notes, a visit's note, a pending import's rows)
 are Text holding Fernet tokens under PORTAL_DATA_KEY (portal.db.EncryptedText).
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0016'
+revision = '0011'
 down_revision = '0010'
 branch_labels = None
 depends_on = None

@@ -1,4 +1,5 @@
-"""ID numbers at rest: Fernet encryption plus a keyed hash for look-ups.
+"""Personal data at rest (ID numbers, the care register's sensitive fields): Fernet
+encryption, plus a keyed hash for look-ups.
 
 The key (PORTAL_DATA_KEY) lives outside the database. The lookup hash uses a key derived
 from it, so a stolen database alone neither reveals nor lets anyone test guessed numbers.
