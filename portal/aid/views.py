@@ -110,9 +110,13 @@ def progress(key):
                       missing=service.missing_items(application),
                       steps=service.progress_steps(db.session, application)
                       if application.ref else [])
-    return render("aid/progress.html", application=application, service=service,
-                  steps=service.progress_steps(db.session, application),
-                  todo=service.resident_todo(application))
+    return render("aid/progress.html", **_progress_context(application))
+
+
+def _progress_context(application) -> dict:
+    return dict(application=application, service=service, now=utcnow(),
+                steps=service.progress_steps(db.session, application),
+                todo=service.resident_todo(application))
 
 
 # --- 6. Check answers, submit, confirmation ----------------------------------------------------
@@ -156,7 +160,7 @@ def confirmation(key):
     if application.ref is None:
         return redirect(url_for("aid.progress", key=application.url_key), 303)
     return render("aid/confirmation.html", application=application, service=service,
-                  missing=service.missing_items(application),
+                  missing=service.missing_items(application), now=utcnow(),
                   steps=service.progress_steps(db.session, application))
 
 
@@ -170,6 +174,29 @@ def letter(key):
                   back=url_for("aid.progress", key=application.url_key))
 
 
+@bp.post("/<key>/undo")
+@login_required
+def undo(key):
+    """Take a just-sent application back to change it (issue 17: within 10 minutes)."""
+    application = mine(key)
+    if not ActionForm().validate_on_submit():
+        flash(_("The page had expired. Please press the button again."), "error")
+        return redirect(url_for("aid.progress", key=application.url_key), 303)
+    return _take_back(application)
+
+
+def _take_back(application):
+    try:
+        service.undo_submit(db.session, application, current_user, utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        return refused(error, "aid/progress.html", **_progress_context(mine(application.url_key)))
+    db.session.commit()
+    flash(_("It is back with you and has not reached the office. Change what you need, then "
+            "send it again."), "success")
+    return redirect(url_for("aid.progress", key=application.url_key), 303)
+
+
 @bp.route("/<key>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(key):
@@ -177,7 +204,12 @@ def withdraw(key):
     if application.stage not in service.BEFORE_DECISION:
         return redirect(url_for("aid.progress", key=application.url_key), 303)
     if request.method == "GET" or not ActionForm().validate_on_submit():
-        return render("aid/withdraw.html", application=application)
+        return render("aid/withdraw.html", application=application, service=service,
+                      now=utcnow())
+    if service.may_undo(application, utcnow()):
+        # Within the 10 minutes it has not reached the office: withdrawing makes it the
+        # person's draft again, never a withdrawal staff would see.
+        return _take_back(application)
     service.withdraw(db.session, application, today())
     db.session.commit()
     flash(_("Your application has been withdrawn."), "success")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PIL import Image
@@ -77,7 +77,9 @@ def build_application(app, db, types):
                             housing="rent", vehicles=0, savings_fen=0, circumstances="")
         service.save_consent(application, datetime.now(UTC))
         if stage != "draft":
-            service.submit(db, application, today, datetime.now(UTC))
+            # Sent a while ago: past the minutes in which it may be taken back, so staff see it.
+            sent = datetime.now(UTC) - service.UNDO_WINDOW - timedelta(minutes=1)
+            service.submit(db, application, today, sent)
         if stage in ("accepted", "investigation", "notice"):
             service.accept(db, application, staff, today)
         if stage in ("investigation", "notice"):
