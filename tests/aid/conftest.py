@@ -20,6 +20,14 @@ def id_number(seed: int) -> str:
     return make_id_number(random.Random(seed))
 
 
+def checklist_fields(html: str) -> dict:
+    """The hidden item-N fields of a materials page, which say which item files-N is for:
+    what a browser sends with the form."""
+    import re
+
+    return dict(re.findall(r'name="(item-\d+)" value="([^"]+)"', html))
+
+
 def jpeg_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 120, 40)).save(buffer, "JPEG")

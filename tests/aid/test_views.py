@@ -16,7 +16,7 @@ from portal.aid.models import AidApplication, AidFile
 from portal.audit.models import AuditEntry
 from portal.clock import today
 from portal.files.service import IMAGES_AND_PDF, take_uploads
-from tests.aid.conftest import VALID_ID, jpeg_bytes, pdf_bytes
+from tests.aid.conftest import VALID_ID, checklist_fields, jpeg_bytes, pdf_bytes
 from tests.conftest import sign_in
 
 
@@ -130,8 +130,11 @@ def test_resident_journey_over_http(app, db, types, resident_client, resident):
     assert 'id="files-check_authorisation"' not in page
     assert 'id="files-application_letter"' not in page
     assert _tasks(client, base)["materials"] == "未开始"
+    items = checklist_fields(page)
+    assert items == {"item-1": "hukou", "item-2": "id_card", "item-3": "income_proof",
+                     "item-4": "assets_statement", "item-5": "disability_or_diagnosis"}
     response = client.post(base + "/materials", data={
-        "csrf_token": _token(client, base + "/materials"),
+        "csrf_token": _token(client, base + "/materials"), **items,
         "files-1": [(io.BytesIO(jpeg_bytes()), "户口簿首页.jpg"),
                     (io.BytesIO(jpeg_bytes()), "户口簿本人页.jpg")],
         "files-2": [(io.BytesIO(jpeg_bytes()), "front.jpg"), (io.BytesIO(pdf_bytes()), "back.pdf")],
@@ -147,7 +150,7 @@ def test_resident_journey_over_http(app, db, types, resident_client, resident):
     # not done while required items have no file, whatever was pressed
     assert _tasks(client, base)["materials"] == "还缺 2 项"
     response = client.post(base + "/materials", data={
-        "csrf_token": _token(client, base + "/materials"),
+        "csrf_token": _token(client, base + "/materials"), **items,
         "files-3": [(io.BytesIO(pdf_bytes()), "工资单.pdf")],
         "files-4": [(io.BytesIO(jpeg_bytes()), "存折.jpg")]},
         content_type="multipart/form-data")
@@ -205,8 +208,9 @@ def test_out_of_order_parts_go_back_to_the_task_list(db, types, resident_client)
 
 def test_materials_kept_after_a_lapsed_page(app, db, types, resident_client):
     base = _start(resident_client)
+    items = checklist_fields(resident_client.get(base + "/materials").get_data(as_text=True))
     response = resident_client.post(base + "/materials", data={
-        "csrf_token": "stale", "files-2": [(io.BytesIO(jpeg_bytes()), "身份证正面.jpg")]},
+        "csrf_token": "stale", **items, "files-2": [(io.BytesIO(jpeg_bytes()), "身份证正面.jpg")]},
         content_type="multipart/form-data")
     assert response.status_code == 422
     assert db.scalar(select(func.count()).select_from(AidFile)) == 0
@@ -219,13 +223,14 @@ def test_materials_kept_after_a_lapsed_page(app, db, types, resident_client):
                             max_files=service.MAX_FILES).files
     db.commit()
     response = resident_client.post(base + "/materials", data={
-        "csrf_token": "stale", "tokens-2": kept[0].token}, content_type="multipart/form-data")
+        "csrf_token": "stale", **items, "tokens-2": kept[0].token},
+        content_type="multipart/form-data")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "身份证正面.jpg" in html and f'name="tokens-2" value="{kept[0].token}"' in html
     response = resident_client.post(base + "/materials", data={
         "csrf_token": _token(resident_client, base + "/materials"),
-        "tokens-2": kept[0].token}, content_type="multipart/form-data")
+        **items, "tokens-2": kept[0].token}, content_type="multipart/form-data")
     assert _goes_to(response, base.rsplit("/", 1)[-1])  # About you still open: the task list
     assert db.scalar(select(AidFile.item)) == "id_card"
 
