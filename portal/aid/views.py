@@ -65,11 +65,20 @@ def _guide(aid_type, form, status=200):
 
 def _start_form(formdata=None, **defaults):
     form = StartForm(formdata=formdata, **defaults)
-    form.aid_type.choices = [SelectChoice(t.code, service.localized(t, "name"))
-                             for t in service.list_types(db.session)]
+    types = service.list_types(db.session)
+    form.aid_type.choices = [SelectChoice(t.code, service.localized(t, "name")) for t in types]
+    form.with_kinds = frozenset(t.code for t in types if t.has_kinds)
     if not form.start_key.data:
         form.start_key.data = secrets.token_urlsafe(16)
     return form
+
+
+def _new_context(form) -> dict:
+    """The types to choose from; or, once a type with kinds is chosen, only its question
+    (急难型 or 支出型): no other type is asked it."""
+    chosen = service.get_type(db.session, form.aid_type.data or "")
+    asking = chosen if chosen is not None and chosen.has_kinds else None
+    return dict(form=form, asking=asking, service=service)
 
 
 @bp.get("/new")
@@ -77,7 +86,7 @@ def _start_form(formdata=None, **defaults):
 def new():
     if current_user.is_staff:
         abort(403)
-    return render("aid/new.html", form=_start_form(aid_type=request.args.get("type")))
+    return render("aid/new.html", **_new_context(_start_form(aid_type=request.args.get("type"))))
 
 
 @bp.post("/new")
@@ -92,7 +101,9 @@ def start():
         from_guide = service.get_type(db.session, request.form.get("guide", ""))
         if from_guide is not None and from_guide.code == form.aid_type.data:
             return _guide(from_guide, form, status=422)
-        return render_form_errors("aid/new.html", form=form)
+        return render_form_errors("aid/new.html", **_new_context(form))
+    if form.needs_kind():  # chosen on /aid/new: its own question next
+        return render("aid/new.html", **_new_context(form))
     aid_type = service.get_type(db.session, form.aid_type.data)
     application = service.start_application(db.session, current_user, aid_type, form.kind.data,
                                             form.start_key.data)

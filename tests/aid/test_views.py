@@ -56,8 +56,9 @@ def test_the_guide_starts_its_own_type_and_asks_only_what_applies(db, types, res
     temporary = resident_client.get("/aid/types/temporary").get_data(as_text=True)
     assert 'name="kind"' in temporary
     # its question unanswered: the guide again, with the message, and no draft made
+    assert 'name="kind_asked"' in temporary
     response = _post(resident_client, "/aid/new", {"aid_type": "temporary", "guide": "temporary",
-                                                   "start_key": "k9"},
+                                                   "kind_asked": "1", "start_key": "k9"},
                      token_page="/aid/types/temporary")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -364,13 +365,39 @@ def test_queue_query_budget_does_not_grow(app, db, types, make_user, staff_clien
     assert large <= 16
 
 
-def test_temporary_assistance_asks_which_kind(db, types, resident_client):
-    response = _post(resident_client, "/aid/new", {"aid_type": "temporary",
-                                                   "start_key": "k1"})
-    assert response.status_code == 422
-    assert db.scalar(select(func.count()).select_from(AidApplication)) == 0
-    _start(resident_client, "temporary", "emergency")
-    assert db.scalar(select(AidApplication.kind)) == "emergency"
+def test_only_temporary_assistance_asks_which_kind(db, types, resident_client):
+    """/aid/new asks 急难型 or 支出型 only of the type it belongs to, once that is chosen."""
+    def count():
+        return db.scalar(select(func.count()).select_from(AidApplication))
+
+    page = resident_client.get("/aid/new").get_data(as_text=True)
+    assert 'value="dibao"' in page and 'value="temporary"' in page  # the types to choose
+    assert 'name="kind"' not in page and "急难型" not in page
+    # 低保: no such question, straight to the first part, no kind stored even if sent
+    response = _post(resident_client, "/aid/new", {"aid_type": "dibao", "kind": "emergency",
+                                                   "start_key": "k0"}, token_page="/aid/new")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/applicant")
+    assert db.scalar(select(AidApplication.kind)) is None
+    # 临时救助 chosen: only its question next, nothing made yet
+    response = _post(resident_client, "/aid/new", {"aid_type": "temporary", "start_key": "k1"},
+                     token_page="/aid/new")
+    assert response.status_code == 200 and count() == 1
+    html = response.get_data(as_text=True)
+    assert 'name="kind"' in html and "急难型" in html and "临时救助" in html
+    assert 'type="hidden" name="aid_type" value="temporary"' in html
+    assert 'value="dibao"' not in html  # no other type offered on this step
+    assert "急难型" in resident_client.get("/aid/new?type=temporary").get_data(as_text=True)
+    # asked and not answered: told so
+    response = _post(resident_client, "/aid/new", {"aid_type": "temporary", "kind_asked": "1",
+                                                   "start_key": "k1"}, token_page="/aid/new")
+    assert response.status_code == 422 and count() == 1
+    assert "急难型还是支出型" in response.get_data(as_text=True)
+    response = _post(resident_client, "/aid/new", {"aid_type": "temporary", "kind_asked": "1",
+                                                   "kind": "emergency", "start_key": "k1"},
+                     token_page="/aid/new")
+    assert response.status_code == 303 and count() == 2
+    assert db.scalar(select(AidApplication.kind).where(AidApplication.kind.is_not(None))) \
+        == "emergency"
 
 
 def test_withdrawn_drafts_stay_out_of_the_staff_queue(db, build_application, resident,
