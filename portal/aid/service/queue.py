@@ -53,11 +53,12 @@ class QueueFilters:
 
 
 def reached_staff(now: datetime | None = None) -> ColumnElement[bool]:
-    """Sent, and more than UNDO_WINDOW ago: until then the person may still take it back to
-    change it, so staff never see it (and an undo never reaches them as a withdrawal). A draft,
-    even one taken back with its reference, has no ``submitted_at``."""
-    cutoff = (now or utcnow()) - UNDO_WINDOW
-    return and_(AidApplication.submitted_at.is_not(None), AidApplication.submitted_at <= cutoff)
+    """Sent, and not in the UNDO_WINDOW after sending, in which the person may still take it
+    back to change it: staff never see it then, so an undo never reaches them as a
+    withdrawal. A draft, even one taken back with its reference, has no ``submitted_at``."""
+    a, cutoff = AidApplication, (now or utcnow()) - UNDO_WINDOW
+    return and_(a.submitted_at.is_not(None),
+                or_(a.stage != "submitted", a.submitted_at <= cutoff))
 
 
 def queue_statement(session: Session, filters: QueueFilters, today: date) -> Select:
