@@ -47,6 +47,12 @@ def _send(client, application):
     return response.headers["Location"].removesuffix("/confirmation")
 
 
+def application_id(app, db, application) -> str:
+    """The applicant's ID number, as staff would type it into the search."""
+    with app.app_context():
+        return service.reveal_ids(_reload(db, application))["applicant"]
+
+
 def _reload(db, application) -> AidApplication:
     db.expire_all()
     return db.get(AidApplication, application.id)
@@ -71,7 +77,12 @@ def test_taken_back_within_ten_minutes_is_a_draft_again_with_everything_kept(
     confirmation = resident_client.get(base + "/confirmation").get_data(as_text=True)
     assert "2026年12月3日 14:40 前" in confirmation and "撤回修改" in confirmation
     assert "撤回修改" in resident_client.get(base).get_data(as_text=True)
-    assert not _staff_see(staff, db, ref)  # not staff's yet
+    assert not _staff_see(staff, db, ref)  # not staff's yet, nor to act on
+    assert _post(staff, f"/staff/aid/{ref}/accept", {}, token_page="/staff/aid").status_code \
+        == 404
+    response = _post(staff, "/staff/aid/search", {"id_number": application_id(app, db, draft)},
+                     token_page="/staff/aid")
+    assert response.status_code == 200 and ref not in response.get_data(as_text=True)
 
     clock.advance(minutes=9, seconds=59)
     response = _post(resident_client, base + "/undo", {}, token_page=base)
@@ -102,6 +113,9 @@ def test_taken_back_within_ten_minutes_is_a_draft_again_with_everything_kept(
     assert _staff_see(staff, db, ref)
     page = staff.get(f"/staff/aid/{ref}").get_data(as_text=True)
     assert "撤回" not in page
+    response = _post(staff, "/staff/aid/search", {"id_number": application_id(app, db, draft)},
+                     token_page="/staff/aid")
+    assert ref in response.get_data(as_text=True)
 
 
 def test_after_ten_minutes_the_control_is_gone_and_the_undo_refused(

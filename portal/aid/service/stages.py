@@ -128,14 +128,16 @@ def undo_submit(session: Session, application: AidApplication, user, now: dateti
         raise DomainError(_l("More than 10 minutes have passed since you sent it, so it can't "
                              "be taken back now. If something needs changing, call the office "
                              "and tell them your reference."))
-    sent = next(event for event in reversed(application.events)
-                if event.stage == "submitted")
-    resubmission = bool(sent.details.get("resubmission"))
+    sent = next((event for event in reversed(application.events)
+                 if event.stage == "submitted"), None)
+    details = sent.details if sent is not None else {}
+    resubmission = bool(details.get("resubmission"))
     _move(session, application, ("submitted",), "returned" if resubmission else "draft")
-    earlier = sent.details.get("earlier")
+    earlier = details.get("earlier")
     application.submitted_at = datetime.fromisoformat(earlier) if earlier else None
     application.stage_due_on = None
-    application.events.remove(sent)
+    if sent is not None:
+        application.events.remove(sent)
     record(session, user, AREA, "undo_submit", application.ref or "")
 
 
