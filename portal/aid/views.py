@@ -168,7 +168,7 @@ def submit(key):
 @login_required
 def confirmation(key):
     application = mine(key)
-    if application.ref is None:
+    if application.submitted_at is None:  # never sent, or taken back: no receipt
         return redirect(url_for("aid.progress", key=application.url_key), 303)
     return render("aid/confirmation.html", application=application, service=service,
                   missing=service.missing_items(application), now=utcnow(),

@@ -97,6 +97,8 @@ def test_taken_back_within_ten_minutes_is_a_draft_again_with_everything_kept(
         AidEvent.application_id == application.id)).all() == []
     line = db.scalar(select(AuditEntry).where(AuditEntry.action == "undo_submit"))
     assert (line.actor_id, line.target) == (resident.id, ref)
+    receipt = resident_client.get(base + "/confirmation")  # taken back: no receipt
+    assert receipt.status_code == 303 and receipt.headers["Location"] == base
     tasks = resident_client.get(base)
     assert "有什么要改的" not in tasks.get_data(as_text=True)
     assert "核对信息并提交" in tasks.get_data(as_text=True)  # the task list, ready to send
