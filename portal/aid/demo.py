@@ -57,13 +57,15 @@ def _load(session, echo, scale) -> None:
     liu = accounts.find_by_phone(session, "13800000002")
     rng = random.Random(2026)
     today = clock_today()
-    now = utcnow()
+
+    def sent(days_ago: int) -> datetime:  # at 10:00 on that day, as the bulk ones
+        return datetime.combine(today - timedelta(days=days_ago), time(10, 0), SHANGHAI)
     if staff and zhang and liu:
         # 张阿姨: a 低保 application in public notice; 刘大爷: an accepted elderly-care one,
         # a draft, and an emergency temporary assistance already paid.
         dibao = _draft(session, zhang, "dibao", None, "demo-zhang-dibao", rng, members=2)
         if dibao is not None:
-            service.submit(session, dibao, today - timedelta(days=12), now)
+            service.submit(session, dibao, today - timedelta(days=12), sent(12))
             service.accept(session, dibao, staff, today - timedelta(days=10))
             service.record_investigation(
                 session, dibao, staff, today - timedelta(days=6), investigators=["李民政",
@@ -72,12 +74,12 @@ def _load(session, echo, scale) -> None:
             service.start_notice(session, dibao, staff, today - timedelta(days=2), 95000)
         care = _draft(session, liu, "elderly_care", None, "demo-liu-care", rng, members=0)
         if care is not None:
-            service.submit(session, care, today - timedelta(days=3), now)
+            service.submit(session, care, today - timedelta(days=3), sent(3))
             service.accept(session, care, staff, today - timedelta(days=1))
         _draft(session, liu, "disability", None, "demo-liu-draft", rng, members=0)
         urgent = _draft(session, liu, "temporary", "emergency", "demo-liu-urgent", rng, 0)
         if urgent is not None:
-            service.submit(session, urgent, today - timedelta(days=1), now)
+            service.submit(session, urgent, today - timedelta(days=1), sent(1))
             service.accept(session, urgent, staff, today - timedelta(days=1))
             service.record_payment(session, urgent, staff, today - timedelta(days=1),
                                    month=today.strftime("%Y-%m"), amount_fen=300000)

@@ -24,9 +24,10 @@ from portal.web.errors import form_view
 from portal.web.forms import ActionForm
 from portal.web.render import render, render_form_errors, wants_fragment
 
-# The materials form names its file inputs by the item's place on the checklist (files-1,
-# tokens-1, ...), so the fields can be registered once for portal/keptforms whatever the
-# type; a checklist longer than this still works, its later items are just not kept signed out.
+# The materials form numbers its file inputs (files-1, tokens-1, ...), so the fields can be
+# registered once for portal/keptforms whatever the type; a checklist longer than this still
+# works, its later items are just not kept signed out. Which item a number is for, the page
+# says in item-1, ... by the item's key: never by its place, which changes with the checklist.
 KEPT_ITEMS = 30
 
 
@@ -36,6 +37,30 @@ def files_field(number: int) -> str:
 
 def tokens_field(number: int) -> str:
     return f"tokens-{number}"
+
+
+def item_field(number: int) -> str:
+    return f"item-{number}"
+
+
+def _posted_items(application) -> tuple[list[tuple[int, dict]], bool]:
+    """(number, item) for each checklist item the form named in its item-N field, and whether
+    the form sent files or kept ones for a number naming no item on the checklist now (taken
+    off, or an old page): those are not added anywhere, and the person is told."""
+    numbers, numbered = {}, set()
+    for name in (*request.form, *request.files):
+        kind, _dash, place = name.partition("-")
+        if place.isascii() and place.isdigit() and len(place) <= 3:
+            if kind == "item":
+                numbers.setdefault(request.form.get(name), int(place))
+            elif kind in ("files", "tokens"):
+                numbered.add(int(place))
+    items = [(numbers[item["key"]], item) for item in application.aid_type.materials
+             if item["key"] in numbers]
+    named = {number for number, _item in items}
+    return items, any(_kept(number) or any(f.filename for f in
+                                           request.files.getlist(files_field(number)))
+                      for number in numbered - named)
 
 
 def after_section(application, section, back):
@@ -168,7 +193,8 @@ def _materials(application, errors=None, status=200, pending=None):
     return render("aid/materials.html", status=status, application=application,
                   grouped=service.files_by_item(application), errors=errors or {},
                   back=request.values.get("back", ""), service=service,
-                  pending=pending or {}, files_field=files_field, tokens_field=tokens_field)
+                  pending=pending or {}, files_field=files_field, tokens_field=tokens_field,
+                  item_field=item_field)
 
 
 def _kept(number):
@@ -184,7 +210,9 @@ def materials(key):
         return done
     if request.method == "GET":
         return _materials(application)
-    items = list(enumerate(application.aid_type.materials, start=1))
+    items, unmatched = _posted_items(application)
+    changed = (_("The list of materials changed while you had the page open. Please check "
+                 "each item and choose its files again.") if unmatched else None)
     if not ActionForm().validate_on_submit():  # change nothing: only show the kept files
         pending = {item["key"]: take_uploads(db.session, (), kept=_kept(number),
                                              owner_id=current_user.id, area=service.AREA,
@@ -193,8 +221,8 @@ def materials(key):
         pending = {k: files for k, files in pending.items() if files}
         message = (_("We kept the files you chose. Press Save and continue to add them.")
                    if pending else _("The page had expired. Please choose the files again."))
-        return _materials(application, {"": message}, status=422, pending=pending)
-    errors = {}
+        return _materials(application, {"": changed or message}, status=422, pending=pending)
+    errors = {"": changed} if changed else {}
     for number, item in items:
         room = service.MAX_FILES - len(service.files_by_item(application).get(item["key"], []))
         uploads = take_uploads(db.session, request.files.getlist(files_field(number)),

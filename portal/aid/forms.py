@@ -60,16 +60,26 @@ def _choices(mapping):
 class StartForm(Form):
     aid_type = RadioField(_l("What would you like to apply for?"), choices=[],
                           validators=[InputRequired(_l("Choose what to apply for."))])
-    # Only asked for temporary assistance, so checked by hand rather than as a required choice.
+    # Only asked for a type that has kinds (临时救助), so checked by hand rather than as a
+    # required choice; kind_asked says the page showed the question.
     kind = RadioField(_l("For temporary assistance: what happened?"),
                       choices=AidKind.choices, validate_choice=False)
+    kind_asked = HiddenField()
     start_key = HiddenField()
+    with_kinds: frozenset[str] = frozenset()  # the codes of the types that ask it
 
     def validate_kind(self, field):
-        if self.aid_type.data != "temporary":
+        if self.aid_type.data not in self.with_kinds:
             field.data = None
         elif field.data not in AidKind._value2member_map_:
-            raise ValidationError(_l("Choose whether this is an emergency or sudden spending."))
+            field.data = None
+            if self.kind_asked.data:
+                raise ValidationError(
+                    _l("Choose whether this is an emergency or sudden spending."))
+
+    def needs_kind(self) -> bool:
+        """A type with kinds chosen, its question not answered yet."""
+        return self.aid_type.data in self.with_kinds and self.kind.data is None
 
 
 class ApplicantForm(Form):

@@ -65,11 +65,20 @@ def _guide(aid_type, form, status=200):
 
 def _start_form(formdata=None, **defaults):
     form = StartForm(formdata=formdata, **defaults)
-    form.aid_type.choices = [SelectChoice(t.code, service.localized(t, "name"))
-                             for t in service.list_types(db.session)]
+    types = service.list_types(db.session)
+    form.aid_type.choices = [SelectChoice(t.code, service.localized(t, "name")) for t in types]
+    form.with_kinds = frozenset(t.code for t in types if t.has_kinds)
     if not form.start_key.data:
         form.start_key.data = secrets.token_urlsafe(16)
     return form
+
+
+def _new_context(form) -> dict:
+    """The types to choose from; or, once a type with kinds is chosen, only its question
+    (急难型 or 支出型): no other type is asked it."""
+    chosen = service.get_type(db.session, form.aid_type.data or "")
+    asking = chosen if chosen is not None and chosen.has_kinds else None
+    return dict(form=form, asking=asking, service=service)
 
 
 @bp.get("/new")
@@ -77,7 +86,7 @@ def _start_form(formdata=None, **defaults):
 def new():
     if current_user.is_staff:
         abort(403)
-    return render("aid/new.html", form=_start_form(aid_type=request.args.get("type")))
+    return render("aid/new.html", **_new_context(_start_form(aid_type=request.args.get("type"))))
 
 
 @bp.post("/new")
@@ -92,7 +101,9 @@ def start():
         from_guide = service.get_type(db.session, request.form.get("guide", ""))
         if from_guide is not None and from_guide.code == form.aid_type.data:
             return _guide(from_guide, form, status=422)
-        return render_form_errors("aid/new.html", form=form)
+        return render_form_errors("aid/new.html", **_new_context(form))
+    if form.needs_kind():  # chosen on /aid/new: its own question next
+        return render("aid/new.html", **_new_context(form))
     aid_type = service.get_type(db.session, form.aid_type.data)
     application = service.start_application(db.session, current_user, aid_type, form.kind.data,
                                             form.start_key.data)
@@ -110,9 +121,13 @@ def progress(key):
                       missing=service.missing_items(application),
                       steps=service.progress_steps(db.session, application)
                       if application.ref else [])
-    return render("aid/progress.html", application=application, service=service,
-                  steps=service.progress_steps(db.session, application),
-                  todo=service.resident_todo(application))
+    return render("aid/progress.html", **_progress_context(application))
+
+
+def _progress_context(application) -> dict:
+    return dict(application=application, service=service, now=utcnow(),
+                steps=service.progress_steps(db.session, application),
+                todo=service.resident_todo(application))
 
 
 # --- 6. Check answers, submit, confirmation ----------------------------------------------------
@@ -153,10 +168,10 @@ def submit(key):
 @login_required
 def confirmation(key):
     application = mine(key)
-    if application.ref is None:
+    if application.submitted_at is None:  # never sent, or taken back: no receipt
         return redirect(url_for("aid.progress", key=application.url_key), 303)
     return render("aid/confirmation.html", application=application, service=service,
-                  missing=service.missing_items(application),
+                  missing=service.missing_items(application), now=utcnow(),
                   steps=service.progress_steps(db.session, application))
 
 
@@ -170,6 +185,29 @@ def letter(key):
                   back=url_for("aid.progress", key=application.url_key))
 
 
+@bp.post("/<key>/undo")
+@login_required
+def undo(key):
+    """Take a just-sent application back to change it (issue 17: within 10 minutes)."""
+    application = mine(key)
+    if not ActionForm().validate_on_submit():
+        flash(_("The page had expired. Please press the button again."), "error")
+        return redirect(url_for("aid.progress", key=application.url_key), 303)
+    return _take_back(application)
+
+
+def _take_back(application):
+    try:
+        service.undo_submit(db.session, application, current_user, utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        return refused(error, "aid/progress.html", **_progress_context(mine(application.url_key)))
+    db.session.commit()
+    flash(_("It is back with you and has not reached the office. Change what you need, then "
+            "send it again."), "success")
+    return redirect(url_for("aid.progress", key=application.url_key), 303)
+
+
 @bp.route("/<key>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(key):
@@ -177,7 +215,12 @@ def withdraw(key):
     if application.stage not in service.BEFORE_DECISION:
         return redirect(url_for("aid.progress", key=application.url_key), 303)
     if request.method == "GET" or not ActionForm().validate_on_submit():
-        return render("aid/withdraw.html", application=application)
+        return render("aid/withdraw.html", application=application, service=service,
+                      now=utcnow())
+    if service.may_undo(application, utcnow()):
+        # Within the 10 minutes it has not reached the office: withdrawing makes it the
+        # person's draft again, never a withdrawal staff would see.
+        return _take_back(application)
     service.withdraw(db.session, application, today())
     db.session.commit()
     flash(_("Your application has been withdrawn."), "success")

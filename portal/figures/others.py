@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import User
 from portal.activities.models import Activity, Signup
 from portal.aid.models import AidApplication, AidEvent, AidType
-from portal.aid.service import STAGE_LABELS, localized
+from portal.aid.service import STAGE_LABELS, localized, reached_staff
 from portal.clock import local_day
 from portal.figures.periods import Period
 from portal.service_requests.service.rates import minutes_between
@@ -28,7 +28,8 @@ def aid(session: Session, period: Period, now: datetime) -> dict:
     """Applications sent in the period by type and stage; stages finished within their
     working-day limit; returns for materials and how many came back complete first time."""
     a = AidApplication
-    in_period = and_(a.submitted_at >= period.start, a.submitted_at < period.end)
+    in_period = and_(a.submitted_at >= period.start, a.submitted_at < period.end,
+                     reached_staff(now))
     types = {t.id: t for t in session.scalars(select(AidType))}
     by_type: dict = {}
     for type_id, stage, count in session.execute(
@@ -99,7 +100,7 @@ def needs_map(session: Session) -> list[dict]:
     rows = session.execute(
         select(User.building, AidType.code, func.count()).select_from(a)
         .join(User, User.id == a.applicant_id).join(AidType, AidType.id == a.type_id)
-        .where(AidType.code.in_(CARE_TYPES), a.submitted_at.is_not(None),
+        .where(AidType.code.in_(CARE_TYPES), reached_staff(),
                a.stage.not_in(("draft", "withdrawn")))
         .group_by(User.building, AidType.code))
     buildings: dict = {}

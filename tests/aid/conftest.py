@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PIL import Image
@@ -18,6 +18,14 @@ def id_number(seed: int) -> str:
     import random
 
     return make_id_number(random.Random(seed))
+
+
+def checklist_fields(html: str) -> dict:
+    """The hidden item-N fields of a materials page, which say which item files-N is for:
+    what a browser sends with the form."""
+    import re
+
+    return dict(re.findall(r'name="(item-\d+)" value="([^"]+)"', html))
 
 
 def jpeg_bytes() -> bytes:
@@ -77,7 +85,9 @@ def build_application(app, db, types):
                             housing="rent", vehicles=0, savings_fen=0, circumstances="")
         service.save_consent(application, datetime.now(UTC))
         if stage != "draft":
-            service.submit(db, application, today, datetime.now(UTC))
+            # Sent a while ago: past the minutes in which it may be taken back, so staff see it.
+            sent = datetime.now(UTC) - service.UNDO_WINDOW - timedelta(minutes=1)
+            service.submit(db, application, today, sent)
         if stage in ("accepted", "investigation", "notice"):
             service.accept(db, application, staff, today)
         if stage in ("investigation", "notice"):

@@ -16,7 +16,7 @@ from portal.aid.models import AidApplication, AidFile
 from portal.audit.models import AuditEntry
 from portal.clock import today
 from portal.files.service import IMAGES_AND_PDF, take_uploads
-from tests.aid.conftest import VALID_ID, jpeg_bytes, pdf_bytes
+from tests.aid.conftest import VALID_ID, checklist_fields, jpeg_bytes, pdf_bytes
 from tests.conftest import sign_in
 
 
@@ -56,8 +56,9 @@ def test_the_guide_starts_its_own_type_and_asks_only_what_applies(db, types, res
     temporary = resident_client.get("/aid/types/temporary").get_data(as_text=True)
     assert 'name="kind"' in temporary
     # its question unanswered: the guide again, with the message, and no draft made
+    assert 'name="kind_asked"' in temporary
     response = _post(resident_client, "/aid/new", {"aid_type": "temporary", "guide": "temporary",
-                                                   "start_key": "k9"},
+                                                   "kind_asked": "1", "start_key": "k9"},
                      token_page="/aid/types/temporary")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -130,8 +131,11 @@ def test_resident_journey_over_http(app, db, types, resident_client, resident):
     assert 'id="files-check_authorisation"' not in page
     assert 'id="files-application_letter"' not in page
     assert _tasks(client, base)["materials"] == "未开始"
+    items = checklist_fields(page)
+    assert items == {"item-1": "hukou", "item-2": "id_card", "item-3": "income_proof",
+                     "item-4": "assets_statement", "item-5": "disability_or_diagnosis"}
     response = client.post(base + "/materials", data={
-        "csrf_token": _token(client, base + "/materials"),
+        "csrf_token": _token(client, base + "/materials"), **items,
         "files-1": [(io.BytesIO(jpeg_bytes()), "户口簿首页.jpg"),
                     (io.BytesIO(jpeg_bytes()), "户口簿本人页.jpg")],
         "files-2": [(io.BytesIO(jpeg_bytes()), "front.jpg"), (io.BytesIO(pdf_bytes()), "back.pdf")],
@@ -147,7 +151,7 @@ def test_resident_journey_over_http(app, db, types, resident_client, resident):
     # not done while required items have no file, whatever was pressed
     assert _tasks(client, base)["materials"] == "还缺 2 项"
     response = client.post(base + "/materials", data={
-        "csrf_token": _token(client, base + "/materials"),
+        "csrf_token": _token(client, base + "/materials"), **items,
         "files-3": [(io.BytesIO(pdf_bytes()), "工资单.pdf")],
         "files-4": [(io.BytesIO(jpeg_bytes()), "存折.jpg")]},
         content_type="multipart/form-data")
@@ -205,8 +209,9 @@ def test_out_of_order_parts_go_back_to_the_task_list(db, types, resident_client)
 
 def test_materials_kept_after_a_lapsed_page(app, db, types, resident_client):
     base = _start(resident_client)
+    items = checklist_fields(resident_client.get(base + "/materials").get_data(as_text=True))
     response = resident_client.post(base + "/materials", data={
-        "csrf_token": "stale", "files-2": [(io.BytesIO(jpeg_bytes()), "身份证正面.jpg")]},
+        "csrf_token": "stale", **items, "files-2": [(io.BytesIO(jpeg_bytes()), "身份证正面.jpg")]},
         content_type="multipart/form-data")
     assert response.status_code == 422
     assert db.scalar(select(func.count()).select_from(AidFile)) == 0
@@ -219,13 +224,14 @@ def test_materials_kept_after_a_lapsed_page(app, db, types, resident_client):
                             max_files=service.MAX_FILES).files
     db.commit()
     response = resident_client.post(base + "/materials", data={
-        "csrf_token": "stale", "tokens-2": kept[0].token}, content_type="multipart/form-data")
+        "csrf_token": "stale", **items, "tokens-2": kept[0].token},
+        content_type="multipart/form-data")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "身份证正面.jpg" in html and f'name="tokens-2" value="{kept[0].token}"' in html
     response = resident_client.post(base + "/materials", data={
         "csrf_token": _token(resident_client, base + "/materials"),
-        "tokens-2": kept[0].token}, content_type="multipart/form-data")
+        **items, "tokens-2": kept[0].token}, content_type="multipart/form-data")
     assert _goes_to(response, base.rsplit("/", 1)[-1])  # About you still open: the task list
     assert db.scalar(select(AidFile.item)) == "id_card"
 
@@ -359,13 +365,39 @@ def test_queue_query_budget_does_not_grow(app, db, types, make_user, staff_clien
     assert large <= 16
 
 
-def test_temporary_assistance_asks_which_kind(db, types, resident_client):
-    response = _post(resident_client, "/aid/new", {"aid_type": "temporary",
-                                                   "start_key": "k1"})
-    assert response.status_code == 422
-    assert db.scalar(select(func.count()).select_from(AidApplication)) == 0
-    _start(resident_client, "temporary", "emergency")
-    assert db.scalar(select(AidApplication.kind)) == "emergency"
+def test_only_temporary_assistance_asks_which_kind(db, types, resident_client):
+    """/aid/new asks 急难型 or 支出型 only of the type it belongs to, once that is chosen."""
+    def count():
+        return db.scalar(select(func.count()).select_from(AidApplication))
+
+    page = resident_client.get("/aid/new").get_data(as_text=True)
+    assert 'value="dibao"' in page and 'value="temporary"' in page  # the types to choose
+    assert 'name="kind"' not in page and "急难型" not in page
+    # 低保: no such question, straight to the first part, no kind stored even if sent
+    response = _post(resident_client, "/aid/new", {"aid_type": "dibao", "kind": "emergency",
+                                                   "start_key": "k0"}, token_page="/aid/new")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/applicant")
+    assert db.scalar(select(AidApplication.kind)) is None
+    # 临时救助 chosen: only its question next, nothing made yet
+    response = _post(resident_client, "/aid/new", {"aid_type": "temporary", "start_key": "k1"},
+                     token_page="/aid/new")
+    assert response.status_code == 200 and count() == 1
+    html = response.get_data(as_text=True)
+    assert 'name="kind"' in html and "急难型" in html and "临时救助" in html
+    assert 'type="hidden" name="aid_type" value="temporary"' in html
+    assert 'value="dibao"' not in html  # no other type offered on this step
+    assert "急难型" in resident_client.get("/aid/new?type=temporary").get_data(as_text=True)
+    # asked and not answered: told so
+    response = _post(resident_client, "/aid/new", {"aid_type": "temporary", "kind_asked": "1",
+                                                   "start_key": "k1"}, token_page="/aid/new")
+    assert response.status_code == 422 and count() == 1
+    assert "急难型还是支出型" in response.get_data(as_text=True)
+    response = _post(resident_client, "/aid/new", {"aid_type": "temporary", "kind_asked": "1",
+                                                   "kind": "emergency", "start_key": "k1"},
+                     token_page="/aid/new")
+    assert response.status_code == 303 and count() == 2
+    assert db.scalar(select(AidApplication.kind).where(AidApplication.kind.is_not(None))) \
+        == "emergency"
 
 
 def test_withdrawn_drafts_stay_out_of_the_staff_queue(db, build_application, resident,

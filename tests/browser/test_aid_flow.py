@@ -20,6 +20,7 @@ from portal.accounts.roles import Role
 from portal.aid import service
 from portal.aid.idnumber import check_digit
 from portal.aid.models import AidApplication
+from portal.clock import FixedClock, utcnow
 from portal.clock import today as local_today
 from tests.conftest import TEST_PASSWORD
 
@@ -88,7 +89,8 @@ class Walk:
         self.page.remove_listener("request", self._requested)
 
 
-def test_aid_journey(live_server, new_page, audit, make_user, db):
+def test_aid_journey(app, live_server, new_page, audit, make_user, db):
+    clock = app.extensions["clock"] = FixedClock(utcnow())  # moved on by hand, never slept
     service.seed_types(db)
     db.commit()
     resident = make_user(Role.RESIDENT, name="张阿姨")
@@ -199,6 +201,25 @@ def test_aid_journey(live_server, new_page, audit, make_user, db):
     expect(page.locator("main")).not_to_contain_text(own_id)
     audit(page)
 
+    # Within 10 minutes she takes it back to change it: a draft again, everything kept, and
+    # sent again under the same reference; nobody at the office saw it go
+    page.goto(live_server.url + f"/aid/{ref}/confirmation")
+    expect(page.locator(".aid-undo")).to_contain_text("前可以撤回修改")
+    page.get_by_role("button", name="撤回修改").click()
+    expect(page.locator(".flash-success")).to_contain_text("社区还没看到")
+    expect(h1).to_have_text("我的申请")
+    expect(page.locator("#status-applicant")).to_have_text("已完成")
+    audit(page)
+    page.get_by_role("link", name="核对信息并提交").click()
+    expect(page.locator("main")).to_contain_text("张小明")
+    expect(page.locator("main")).to_contain_text("2 个文件")
+    page.get_by_role("button", name="提交申请").click()
+    expect(h1).to_have_text("申请已提交")
+    assert page.locator(".aid-ref strong").inner_text() == ref
+    clock.advance(minutes=10)
+    page.reload()
+    expect(page.locator(".aid-undo")).to_have_count(0)  # the 10 minutes are over
+
     # Staff return it, listing the missing item
     staff = new_page(viewport=DESKTOP)
     _sign_in(staff, live_server, officer.phone)
@@ -234,7 +255,8 @@ def test_aid_journey(live_server, new_page, audit, make_user, db):
     expect(page.get_by_role("heading", level=1)).to_have_text("申请已提交")
     assert page.locator(".aid-ref strong").inner_text() == ref
 
-    # Staff: accept, investigate, public notice, approve
+    # Staff: accept, investigate, public notice, approve (once the 10 minutes are over)
+    clock.advance(minutes=10)
     staff.reload()
     staff.get_by_role("button", name="受理").click()
     expect(staff.locator(".flash-success")).to_contain_text("已受理")

@@ -125,7 +125,8 @@ CASES = {
         ['value="1234.50"', "老伴住院了，开销很大。"]),
     "aid.materials": lambda w: Case(
         f"/aid/{_key(w)}/materials",
-        {"files-1": [(io.BytesIO(jpeg_bytes()), "户口本第一页.jpg")], "back": ""},
+        {"item-1": "hukou", "files-1": [(io.BytesIO(jpeg_bytes()), "户口本第一页.jpg")],
+         "back": ""},
         f"/aid/{_key(w)}/materials", ["户口本第一页.jpg", 'name="tokens-1"'], multipart=True),
     "aid.remove_file": lambda w: Case(f"/aid/{_key(w)}/files/1/remove", {},
                                       f"/aid/{_key(w)}/materials"),
@@ -133,6 +134,7 @@ CASES = {
         f"/aid/{w.fresh_application.url_key}/consent", {"processing": "y", "check": "y"},
         f"/aid/{w.fresh_application.url_key}/consent", ['checked id="processing"']),
     "aid.submit": lambda w: Case(f"/aid/{_key(w)}/submit", {}, f"/aid/{_key(w)}/check"),
+    "aid.undo": lambda w: Case(f"/aid/{_key(w)}/undo", {}, f"/aid/{_key(w)}"),
     "aid.withdraw": lambda w: Case(f"/aid/{_key(w)}/withdraw", {}, f"/aid/{_key(w)}/withdraw"),
     "activities.signup": lambda w: Case(f"/activities/{w.activity.id}/signup",
                                         {"companions": "2"}, f"/activities/{w.activity.id}",

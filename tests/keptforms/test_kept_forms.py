@@ -202,12 +202,13 @@ def test_staff_pages_and_public_forms_are_untouched(app, client, db):
 def test_kept_aid_materials_are_added_by_pressing_save(app, client, db, resident,
                                                       build_application):
     from portal.aid.models import AidFile
-    from tests.aid.conftest import jpeg_bytes, pdf_bytes
+    from tests.aid.conftest import checklist_fields, jpeg_bytes, pdf_bytes
 
     application = build_application(resident)
     materials = f"/aid/{application.url_key}/materials"
     html, next_page = sign_in_page(client, post_signed_out(
-        client, materials, {"files-1": [(io.BytesIO(jpeg_bytes()), "第一页.jpg"),
+        client, materials, {"item-1": "hukou", "item-2": "id_card",
+                            "files-1": [(io.BytesIO(jpeg_bytes()), "第一页.jpg"),
                                         (io.BytesIO(pdf_bytes()), "第二页.pdf")],
                             "files-2": [(io.BytesIO(jpeg_bytes()), "身份证.jpg")]},
         page=materials, content_type="multipart/form-data"))
@@ -218,8 +219,8 @@ def test_kept_aid_materials_are_added_by_pressing_save(app, client, db, resident
     first = re.search(r'name="tokens-1" value="([^"]+)"', text).group(1)
     second = re.search(r'name="tokens-2" value="([^"]+)"', text).group(1)
     token = re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)
-    response = client.post(materials, data={"csrf_token": token, "tokens-1": first,
-                                            "tokens-2": second})
+    response = client.post(materials, data={"csrf_token": token, **checklist_fields(text),
+                                            "tokens-1": first, "tokens-2": second})
     assert response.status_code == 303
     assert _count(db, AidFile) == 3
     items = {link.item: link for link in db.scalars(select(AidFile))}
@@ -227,3 +228,66 @@ def test_kept_aid_materials_are_added_by_pressing_save(app, client, db, resident
                           application.aid_type.materials[1]["key"]}
     assert all(stored.attached and stored.owner_id == resident.id
                for stored in db.scalars(select(StoredFile)))
+
+
+def test_kept_aid_files_go_to_their_item_when_the_checklist_changed(app, client, db, resident,
+                                                                  build_application):
+    """Files are matched to the checklist by the item's key, never by its place: staff put a
+    new item first while the resident was signed out, and each file still lands on its item."""
+    from portal.aid.models import AidFile
+    from tests.aid.conftest import checklist_fields, jpeg_bytes
+
+    application = build_application(resident)
+    materials = f"/aid/{application.url_key}/materials"
+    sent = checklist_fields(_signed_in_page(app, resident, materials))
+    assert sent["item-1"] == "hukou" and sent["item-2"] == "id_card"
+    html, next_page = sign_in_page(client, post_signed_out(
+        client, materials, {**sent, "files-1": [(io.BytesIO(jpeg_bytes()), "户口本.jpg")],
+                            "files-2": [(io.BytesIO(jpeg_bytes()), "身份证.jpg")]},
+        page=materials, content_type="multipart/form-data"))
+    aid_type = application.aid_type
+    aid_type.materials = [{"key": "residence", "zh": "居住证明", "en": "Proof of residence"},
+                          *[item for item in aid_type.materials if item["key"] != "hukou"],
+                          {"key": "hukou", "zh": "户口簿", "en": "Household register"}]
+    db.commit()
+    sign_in(client, resident, html, next_page)
+    text = client.get(materials).get_data(as_text=True)
+    now = checklist_fields(text)
+    assert now["item-1"] == "residence" and now["item-2"] == "id_card"
+    place = {key: name.split("-")[1] for name, key in now.items()}
+    kept = dict(re.findall(r'name="(tokens-\d+)" value="([^"]+)"', text))
+    assert set(kept) == {f"tokens-{place['hukou']}", f"tokens-{place['id_card']}"}
+    token = re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)
+    response = client.post(materials, data={"csrf_token": token, **now, **kept})
+    assert response.status_code == 303
+    items = {link.stored_file.original_name: link.item for link in db.scalars(select(AidFile))}
+    assert items == {"户口本.jpg": "hukou", "身份证.jpg": "id_card"}
+
+
+def test_files_for_an_item_taken_off_the_list_are_not_put_on_another(
+        app, client, db, resident, build_application):
+    from portal.aid.models import AidFile
+    from tests.aid.conftest import checklist_fields, jpeg_bytes
+
+    application = build_application(resident)
+    materials = f"/aid/{application.url_key}/materials"
+    signed_in = app.test_client()
+    sign_in_directly(signed_in, resident)
+    page = signed_in.get(materials).get_data(as_text=True)
+    aid_type = application.aid_type
+    aid_type.materials = [item for item in aid_type.materials if item["key"] != "hukou"]
+    db.commit()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = signed_in.post(materials, data={
+        "csrf_token": token, **checklist_fields(page),
+        "files-1": [(io.BytesIO(jpeg_bytes()), "户口本.jpg")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "材料清单有变动" in response.get_data(as_text=True)
+    assert _count(db, AidFile) == 0
+
+
+def _signed_in_page(app, user, url) -> str:
+    other = app.test_client()
+    sign_in_directly(other, user)
+    return other.get(url).get_data(as_text=True)

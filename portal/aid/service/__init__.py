@@ -45,6 +45,7 @@ from portal.aid.service.queue import (  # noqa: F401
     payments,
     queue_counts,
     queue_statement,
+    reached_staff,
     record_file_opened,
     reveal_ids,
     same_household,
@@ -69,6 +70,7 @@ from portal.aid.service.rules import (  # noqa: F401
     SECTIONS,
     STAGE_LABELS,
     STAGE_MESSAGES,
+    UNDO_WINDOW,
     AidKind,
     Housing,
     MemberStatus,
@@ -90,6 +92,7 @@ from portal.aid.service.stages import (  # noqa: F401
     decision_due,
     extend_deadline,
     material_reviews,
+    may_undo,
     notice_text,
     record_investigation,
     record_payment,
@@ -98,6 +101,8 @@ from portal.aid.service.stages import (  # noqa: F401
     schedule_review,
     start_notice,
     submit,
+    undo_submit,
+    undo_until,
     withdraw,
 )
 from portal.aid.service.types import (  # noqa: F401

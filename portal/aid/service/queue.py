@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal import crypto
@@ -19,9 +19,11 @@ from portal.aid.service.rules import (
     OPEN_STAGES,
     QUEUE_STAGES,
     STAGE_LABELS,
+    UNDO_WINDOW,
     add_working_days,
 )
 from portal.audit.service import record
+from portal.clock import utcnow
 from portal.db import bounded_count
 from portal.registry import AuditAction
 
@@ -49,10 +51,20 @@ class QueueFilters:
         return {key: value for key, value in (("type", self.type_code), ("stage", self.stage),
                                               ("due", self.due)) if value}
 
+
+def reached_staff(now: datetime | None = None) -> ColumnElement[bool]:
+    """Sent, and not in the UNDO_WINDOW after sending, in which the person may still take it
+    back to change it: staff never see it then, so an undo never reaches them as a
+    withdrawal. A draft, even one taken back with its reference, has no ``submitted_at``."""
+    a, cutoff = AidApplication, (now or utcnow()) - UNDO_WINDOW
+    return and_(a.submitted_at.is_not(None),
+                or_(a.stage != "submitted", a.submitted_at <= cutoff))
+
+
 def queue_statement(session: Session, filters: QueueFilters, today: date) -> Select:
     statement = (select(AidApplication)
                  .join(AidType, AidType.id == AidApplication.type_id)
-                 .where(AidApplication.ref.is_not(None))  # never sent: not staff business
+                 .where(reached_staff())
                  .order_by(AidApplication.stage_due_on.is_(None),
                            AidApplication.stage_due_on, AidApplication.id))
     if filters.type_code:
@@ -106,12 +118,13 @@ def queue_counts(session: Session, today: date) -> dict:
     """New, due soon and overdue, in one statement; each count walks the (stage,
     stage_due_on) index and stops after PANEL_COUNT_LIMIT + 1 entries (``capped``)."""
     soon = add_working_days(session, today, 2)
-    a, open_ = AidApplication, AidApplication.stage.in_(OPEN_STAGES)
+    a, open_, ours = AidApplication, AidApplication.stage.in_(OPEN_STAGES), reached_staff()
     counts = {
-        "new": bounded_count(a.id, a.stage == "submitted", limit=PANEL_COUNT_LIMIT),
-        "soon": bounded_count(a.id, open_, a.stage_due_on >= today, a.stage_due_on <= soon,
-                              limit=PANEL_COUNT_LIMIT),
-        "overdue": bounded_count(a.id, open_, a.stage_due_on < today, limit=PANEL_COUNT_LIMIT),
+        "new": bounded_count(a.id, a.stage == "submitted", ours, limit=PANEL_COUNT_LIMIT),
+        "soon": bounded_count(a.id, open_, ours, a.stage_due_on >= today,
+                              a.stage_due_on <= soon, limit=PANEL_COUNT_LIMIT),
+        "overdue": bounded_count(a.id, open_, ours, a.stage_due_on < today,
+                                 limit=PANEL_COUNT_LIMIT),
     }
     row = session.execute(select(*[value.label(key) for key, value in counts.items()])).one()
     values = {key: min(value or 0, PANEL_COUNT_LIMIT) for key, value in row._mapping.items()}
@@ -122,7 +135,7 @@ def queue_counts(session: Session, today: date) -> dict:
 
 def staff_application(session: Session, ref: str) -> AidApplication | None:
     return session.scalar(
-        select(AidApplication).where(AidApplication.ref == ref)
+        select(AidApplication).where(AidApplication.ref == ref, reached_staff())
         .options(selectinload(AidApplication.members), selectinload(AidApplication.files),
                  selectinload(AidApplication.events)))
 
@@ -137,7 +150,7 @@ def same_household(session: Session, application: AidApplication) -> list[AidApp
                                   AidMember.id_hash.in_(hashes))
     return list(session.scalars(
         select(AidApplication)
-        .where(AidApplication.id != application.id, AidApplication.ref.is_not(None),
+        .where(AidApplication.id != application.id, reached_staff(),
                or_(AidApplication.id_hash.in_(hashes), member_match))
         .order_by(AidApplication.id.desc()).limit(10)))
 
@@ -181,4 +194,6 @@ AUDIT_ACTIONS = (
     AuditAction(AREA, "review", _l("Scheduled a review")),
     AuditAction(AREA, "extend", _l("Extended the time limit")),
     AuditAction(AREA, "complete", _l("Completed the paperwork")),
+    # The applicant's own: taken back within UNDO_WINDOW, before staff could see it.
+    AuditAction(AREA, "undo_submit", _l("Took back a just-sent application to change it")),
 )

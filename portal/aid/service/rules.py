@@ -3,7 +3,7 @@ reference series and working days."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -26,6 +26,9 @@ NOTICE_DAYS = 7  # 公示期
 DECIDE_WITHIN = 10  # working days after the notice
 DEADLINE = 30  # working days from acceptance for the whole procedure
 EXTENDED_DEADLINE = 45
+# After sending, the person may take the application back to change it for this long; until
+# then it has not reached staff (issue 17: an undo never reaches them as a withdrawal).
+UNDO_WINDOW = timedelta(minutes=10)
 
 
 class Stage(LabelledEnum):

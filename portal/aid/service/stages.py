@@ -23,6 +23,7 @@ from portal.aid.service.drafting import (
 )
 from portal.aid.service.rules import (
     ACCEPT_WITHIN,
+    AREA,
     BEFORE_DECISION,
     DEADLINE,
     DECIDE_WITHIN,
@@ -33,11 +34,13 @@ from portal.aid.service.rules import (
     REF_PREFIX,
     STAGE_LABELS,
     STAGE_MESSAGES,
+    UNDO_WINDOW,
     add_working_days,
     day_text,
     localized,
     material_name,
 )
+from portal.audit.service import record
 from portal.clock import next_daily_number, utcnow
 from portal.errors import DomainError
 from portal.notifications.service import in_each_language, notify
@@ -90,16 +93,52 @@ def submit(session: Session, application: AidApplication, today: date,
     if not ready_to_submit(application):
         raise DomainError(_l("Please finish every section before you send the application."))
     resubmission = application.stage == "returned"
+    earlier = application.submitted_at
     _move(session, application, EDITABLE, "submitted")
-    if application.ref is None:
+    if application.ref is None:  # a draft taken back keeps the reference it was given
         application.ref = next_daily_number(session, REF_PREFIX, today)
     application.submitted_at = now
     application.household_size = household_size(application)
     application.stage_due_on = add_working_days(session, today, ACCEPT_WITHIN)
     missing = [material_name(item) for item in missing_items(application)]
     _event(session, application, "submitted", today, due_on=application.stage_due_on,
-           details={"resubmission": resubmission, "missing": missing})
+           details={"resubmission": resubmission, "missing": missing,
+                    "earlier": earlier.isoformat() if resubmission and earlier else None})
     return True
+
+
+def undo_until(application: AidApplication) -> datetime | None:
+    """Until when the person may take a sent application back to change it; None when they
+    can't (not just sent)."""
+    if application.stage != "submitted" or application.submitted_at is None:
+        return None
+    return application.submitted_at + UNDO_WINDOW
+
+
+def may_undo(application: AidApplication, now: datetime) -> bool:
+    until = undo_until(application)
+    return until is not None and now < until
+
+
+def undo_submit(session: Session, application: AidApplication, user, now: datetime) -> None:
+    """Take a just-sent application back, as it was before sending: a draft (or, when it was
+    resent, returned for materials) with every answer, member and file kept. Staff have not
+    seen it yet (``queue.reached_staff``), so it leaves nothing on the timeline they read."""
+    if not may_undo(application, now):
+        raise DomainError(_l("More than 10 minutes have passed since you sent it, so it can't "
+                             "be taken back now. If something needs changing, call the office "
+                             "and tell them your reference."))
+    sent = next((event for event in reversed(application.events)
+                 if event.stage == "submitted"), None)
+    details = sent.details if sent is not None else {}
+    resubmission = bool(details.get("resubmission"))
+    _move(session, application, ("submitted",), "returned" if resubmission else "draft")
+    earlier = details.get("earlier")
+    application.submitted_at = datetime.fromisoformat(earlier) if earlier else None
+    application.stage_due_on = None
+    if sent is not None:
+        application.events.remove(sent)
+    record(session, user, AREA, "undo_submit", application.ref or "")
 
 
 def withdraw(session: Session, application: AidApplication, today: date) -> None:
