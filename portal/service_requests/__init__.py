@@ -77,6 +77,8 @@ def init_app(app: Flask) -> None:
         demo,
         jobs,
         service,
+        staff_chase_views,  # noqa: F401 - its routes join staff_views' blueprint
+        staff_intake_views,  # noqa: F401
         staff_settings_views,
         staff_views,
         views,

@@ -181,11 +181,11 @@ def transition(session: Session, request: ServiceRequest, target: str, actor: Us
     if target in (REJECTED, TRANSFERRED):
         request.outcome_note = note
         request.transferred_to = transferred_to
+    if target == WITH_STREET:  # staff only: the street office's own reference
+        _event(session, request, actor, "street", public=False, body=street_ref, now=now)
     _event(session, request, actor, "status", public=True, from_status=current,
            to_status=target, body=note if target != TRANSFERRED else
            f"{transferred_to}: {note}" if note else transferred_to, now=now)
-    if target == WITH_STREET:
-        _event(session, request, actor, "street", public=False, body=street_ref, now=now)
     _notify(session, request, actor,
             REOPENED if (current, target) == (RESOLVED, IN_PROGRESS) else target)
 
