@@ -91,6 +91,7 @@ BLUEPRINT_PERMISSION = {
 }
 ENDPOINT_PERMISSION = {
     "staff.home": Permission.STAFF_AREA,
+    "staff_requests.urge": Permission.URGE_REQUESTS,
     "api_keys.questions": Permission.MANAGE_REQUEST_SETTINGS,
     "api_keys.save_question": Permission.MANAGE_REQUEST_SETTINGS,
 }
