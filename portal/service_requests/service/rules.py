@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from portal.accounts.roles import ROLE_PERMISSIONS, Permission, Role
 from portal.errors import DomainError
@@ -93,7 +94,7 @@ REPLY_MESSAGE = _l("There is a new reply on request %(ref)s.")
 WEB, PHONE, VISIT, PATROL, HOTLINE = "web", "phone", "visit", "patrol", "hotline"
 CHANNEL_LABELS = {
     "web": _l("The portal"),
-    "phone": _l("Phone call"),
+    "phone": lazy_pgettext("how a request came in", "Phone call"),
     "visit": _l("Visit to the office"),
     "patrol": _l("Grid patrol"),
     "hotline": _l("12345 hotline"),
