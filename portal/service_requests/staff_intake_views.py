@@ -65,8 +65,10 @@ def _record(patrol: bool):
     if not patrol and request.form.get("find"):  # look the number up, nothing else yet
         db.session.commit()
         found = service.find_resident(db.session, form.phone.data or "")
-        for field in form:
-            field.errors = [] if field is not form.phone else field.errors
+        for field in form:  # only the number's own problem, if any, is said
+            if field is not form.phone:
+                field.errors = []
+        form._errors = None
         return _page(form, uploads.files, patrol, found=found, looked_up=True)
     if not valid or form.photos.errors:
         db.session.commit()  # keep the photos that were fine for the next try

@@ -146,8 +146,10 @@ def test_recorded_for_a_registered_resident_is_in_their_list(app, db, staff_clie
     fields = {**form, "channel": "phone", "phone": "139 1234 5678",
               "category": categories["repair"].id, "building": "5号楼",
               "description": "楼道灯坏了一个星期了"}
-    found = worker.post("/staff/requests/new", data={**fields, "find": "1"})
-    assert found.status_code == 200 and "王秀兰" in found.get_data(as_text=True)
+    found = worker.post("/staff/requests/new", data={**fields, "category": "", "find": "1"})
+    html = found.get_data(as_text=True)
+    assert found.status_code == 200 and "王秀兰" in html and "error-summary" not in html
+    assert "楼道灯坏了一个星期了" in html
     response = worker.post("/staff/requests/new", data=fields)
     assert response.status_code == 303
     item = db.scalar(select(ServiceRequest).where(ServiceRequest.channel == "phone"))
