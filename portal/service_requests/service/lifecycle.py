@@ -160,12 +160,12 @@ def transition(session: Session, request: ServiceRequest, target: str, actor: Us
             raise DomainError(_l("Enter the street office's reference for it."),
                               field="street_ref")
         request.street_ref, request.street_at = street_ref, now
+    if target == DUPLICATE:
+        raise DomainError(_l("Use “merge” to mark a request as a duplicate."))
     if request.status == WITH_STREET and request.street_at is not None:
         paused = now - request.street_at
         request.respond_by, request.resolve_by = (request.respond_by + paused,
                                                   request.resolve_by + paused)
-    if target == DUPLICATE:
-        raise DomainError(_l("Use “merge” to mark a request as a duplicate."))
     current = request.status
     request.status = target
     if actor_kind == STAFF:
