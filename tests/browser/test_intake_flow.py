@@ -24,6 +24,7 @@ def test_patrol_report_and_recording_for_a_resident(live_server, new_page, audit
     service.seed_categories(db)
     db.commit()
     worker = make_user(Role.GRID_WORKER, name="李网格")
+    deputy = make_user(Role.DEPUTY_DIRECTOR, name="周副主任")
     resident = make_user(Role.RESIDENT, name="王秀兰", phone="13912345678", building="5号楼")
     photo = tmp_path / "消防通道.jpg"
     buffer = io.BytesIO()
@@ -67,6 +68,17 @@ def test_patrol_report_and_recording_for_a_resident(live_server, new_page, audit
     expect(page.locator(".facts")).to_contain_text("王秀兰")
     ref = re.search(r"R\d{8}-\d{4}", page.get_by_role("heading", level=1).inner_text())[0]
     audit(page)
+
+    # A deputy urges it from a desktop; the chasing panel passes axe too.
+    desk = new_page(viewport={"width": 1280, "height": 900})
+    _sign_in(desk, live_server, deputy.phone)
+    desk.goto(live_server.url + f"/staff/requests/{ref}")
+    audit(desk)
+    desk.get_by_label("催办要求").fill("居民腿脚不便，请今天上门疏通。")
+    desk.get_by_role("button", name="催办", exact=True).click()
+    expect(desk.locator(".flash")).to_contain_text("已催办")
+    expect(desk.locator("#work")).to_contain_text("已催办：")
+    audit(desk)
 
     mine = new_page()
     _sign_in(mine, live_server, resident.phone)
