@@ -7,6 +7,7 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from portal.accounts.roles import Role
@@ -216,3 +217,26 @@ def test_the_figures_count_by_channel(app, db, staff_client, resident, file_requ
     file_request(resident, channel="hotline", external_ref="GD1")
     html = staff_client(Role.DIRECTOR).get("/staff/figures").get_data(as_text=True)
     assert "按渠道" in html and "12345 热线" in html and "channel=hotline" in html
+
+
+def test_two_servers_share_the_escalations_out(app, db, make_user, resident, file_request):
+    """While one server holds a request's row, the other skips it (SKIP LOCKED) instead of
+    waiting or telling the deputies twice; the first then escalates what is left."""
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time")
+    from sqlalchemy.orm import Session
+
+    deputy = make_user(Role.DEPUTY_DIRECTOR)
+    items = [file_request(resident, now=utcnow() - timedelta(days=5)) for _ in range(3)]
+    engine = app.extensions["db_engine"]
+    with app.app_context(), Session(engine) as first, Session(engine) as second:
+        first.scalar(select(ServiceRequest).where(ServiceRequest.id == items[0].id)
+                     .with_for_update())
+        assert s.escalate_long_overdue(second) == 2
+        second.commit()
+        first.commit()
+        assert s.escalate_long_overdue(first) == 1
+        first.commit()
+        assert s.escalate_long_overdue(second) == 0
+    assert sorted(n.params["ref"] for n in _messages(db, deputy)) == sorted(
+        item.ref for item in items)
