@@ -38,6 +38,7 @@ class Permission(LabelledEnum):
     TRIAGE_REQUESTS = "requests.triage", _l("Handle resident requests")
     # Assign to others, and see every team's queue.
     ASSIGN_REQUESTS = "requests.assign", _l("Assign requests to anyone")
+    URGE_REQUESTS = "requests.urge", _l("Urge requests with a new deadline")
     MANAGE_REQUEST_SETTINGS = ("requests.settings",
                                _l("Edit request categories and reply templates"))
 
@@ -60,7 +61,7 @@ class Permission(LabelledEnum):
 P = Permission
 _FRONT_LINE = {P.STAFF_AREA, P.TRIAGE_REQUESTS}
 _OVERSIGHT = {
-    P.STAFF_AREA, P.VIEW_FIGURES, P.TRIAGE_REQUESTS, P.ASSIGN_REQUESTS,
+    P.STAFF_AREA, P.VIEW_FIGURES, P.TRIAGE_REQUESTS, P.ASSIGN_REQUESTS, P.URGE_REQUESTS,
     P.MANAGE_REQUEST_SETTINGS, P.REVIEW_AID, P.MANAGE_AID_TYPES, P.MANAGE_ACTIVITIES,
     P.PUBLISH_MINUTES, P.PUBLISH_NOTICES, P.MANAGE_SURVEYS, P.MANAGE_BOARD,
     P.VISIT_CARE, P.MANAGE_CARE,

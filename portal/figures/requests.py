@@ -100,7 +100,7 @@ def queue_args(period: Period, narrowing, which: str = "", by: str | None = None
     args = {"status": "all", "figure_from": period.first_day.isoformat(),
             "figure_to": period.last_day.isoformat()}
     groups = {"category": narrowing.category, "building": narrowing.building,
-              "role": narrowing.role, "assignee": narrowing.assignee}
+              "role": narrowing.role, "assignee": narrowing.assignee, "channel": ""}
     if by:
         groups[by] = "unassigned" if by == "assignee" and key is None else key
         if groups[by] in (None, ""):
@@ -109,7 +109,7 @@ def queue_args(period: Period, narrowing, which: str = "", by: str | None = None
                                                   requests.ROUTING_ROLES}:
         return None
     for name, arg in (("category", "category"), ("building", "building"), ("role", "team"),
-                      ("assignee", "assignee")):
+                      ("assignee", "assignee"), ("channel", "channel")):
         if groups[name]:
             args[arg] = groups[name]
     if which:
@@ -141,6 +141,8 @@ def _group_labels(session: Session, by: str, keys) -> dict:
     if by == "role":
         return {key: (Role(key).label if key in Role._value2member_map_ else key)
                 for key in keys}
+    if by == "channel":
+        return {key: str(requests.CHANNEL_LABELS.get(key, key)) for key in keys}
     if by == "assignee":  # asked even for no keys, so the page's statements stay constant
         return dict(session.execute(select(User.id, User.name).where(User.id.in_(keys))).all())
     return {key: key for key in keys}

@@ -16,7 +16,8 @@ from portal.figures.periods import Period, month_period, previous_month
 from portal.notifications.service import notify
 
 BREAKDOWNS = {"category": _l("By category"), "building": _l("By building"),
-              "role": _l("By team"), "assignee": _l("By staff member")}
+              "role": _l("By team"), "assignee": _l("By staff member"),
+              "channel": _l("By channel")}
 WITH_TIMES = ("role", "assignee")
 REPORT_MESSAGE = _l("The work report for %(month)s is ready.")
 

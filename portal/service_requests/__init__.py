@@ -33,7 +33,8 @@ def category_name(category) -> str:
 
 STATUS_TAG_KINDS = {"in_progress": "tag-warn", "resolved": "tag-ok", "closed": "tag-muted",
                     "rejected": "tag-muted", "duplicate": "tag-muted",
-                    "transferred": "tag-muted", "withdrawn": "tag-muted"}
+                    "transferred": "tag-muted", "withdrawn": "tag-muted",
+                    "with_street": "tag-warn"}
 
 
 def _status_tags() -> dict[str, Markup]:
@@ -76,6 +77,8 @@ def init_app(app: Flask) -> None:
         demo,
         jobs,
         service,
+        staff_chase_views,  # noqa: F401 - its routes join staff_views' blueprint
+        staff_intake_views,  # noqa: F401
         staff_settings_views,
         staff_views,
         views,
@@ -127,4 +130,6 @@ def init_app(app: Flask) -> None:
             "close resolved requests left unrated", order=20),
         Job("request-deadlines", "*/15 * * * *", jobs.escalate_deadlines,
             "tell the assignee and directors when a deadline passes", order=30),
+        Job("request-escalation", "*/15 * * * *", jobs.escalate_overdue,
+            "send requests long overdue to the deputy directors, once", order=31),
     )

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     HiddenField,
     IntegerField,
     MultipleFileField,
@@ -13,8 +14,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from portal.accounts.service import normalise_phone, phone_problem
 from portal.satisfaction import LEVELS
 from portal.web import typed
 from portal.web.forms import Form
@@ -94,3 +96,56 @@ class TemplateForm(Form):
                         validators=[DataRequired(), Length(max=60)])
     body = TextAreaField(lazy_pgettext("reply template", "Text"),
                          validators=[DataRequired(), Length(max=2000)])
+
+
+def _phone_if_given(_form, field):
+    problem = phone_problem(field.data) if field.data else None
+    if problem:
+        raise ValidationError(problem)
+
+
+class PatrolForm(RequestForm):
+    """网格巡查: what the grid worker found, with no resident behind it."""
+
+
+class IntakeForm(RequestForm):
+    """代录 and 12345 orders: the resident is found by their mobile number, or, with no
+    account, their name and number are kept as the contact."""
+
+    channel = RadioField(_l("How did it reach you?"),
+                         validators=[DataRequired(_l("Choose how the request reached you."))])
+    phone = StringField(_l("Resident's mobile number"), filters=[normalise_phone],
+                        validators=[Optional(), _phone_if_given],
+                        render_kw={"autocomplete": "off", "inputmode": "tel"})
+    contact_name = StringField(_l("Name they gave"), validators=[Optional(), Length(max=40)],
+                               render_kw={"autocomplete": "off"})
+    order_number = StringField(_l("12345 work order number"),
+                               validators=[Optional(), Length(max=60)],
+                               render_kw={"autocomplete": "off"})
+
+
+URGE_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class UrgeForm(Form):
+    note = TextAreaField(_l("What you ask for"), validators=[
+        DataRequired(_l("Write what you ask the handler to do.")), Length(max=500)])
+    due_at = DateTimeLocalField(_l("Deal with it by"), format=URGE_FORMAT, validators=[
+        DataRequired(_l("Enter the new deadline, for example 2026-12-08 17:00."))])
+
+
+class StreetForm(Form):
+    street_ref = StringField(_l("Street office's reference"), validators=[
+        DataRequired(_l("Enter the street office's reference for it.")), Length(max=60)])
+    note = TextAreaField(_l("What the resident is told"),
+                         validators=[Optional(), Length(max=500)])
+
+
+class StreetAnswerForm(Form):
+    answer = TextAreaField(_l("The street office's answer"), validators=[
+        DataRequired(_l("Write the street office's answer: the resident reads it.")),
+        Length(max=2000)])
+    outcome = RadioField(_l("What happens next"), choices=[
+        SelectChoice("resolved", _l("It is resolved: the resident may rate it")),
+        SelectChoice("in_progress", _l("We carry on with it"))],
+        validators=[DataRequired(_l("Choose what happens next."))])

@@ -13,7 +13,11 @@ from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.notifications.service import notify
 from portal.service_requests.models import ServiceRequest
-from portal.service_requests.service import OPEN, close_resolved_unrated
+from portal.service_requests.service import (
+    OPEN,
+    close_resolved_unrated,
+    escalate_long_overdue,
+)
 
 PAST_DEADLINE = _l("Request %(ref)s has passed its deadline and needs someone now.")
 
@@ -41,3 +45,9 @@ def escalate_deadlines(session: Session, since: datetime | None, now: datetime) 
         notify(session, recipients, PAST_DEADLINE, link=f"/staff/requests/{item.ref}",
                outbox=False, ref=item.ref)
     return f"escalated {len(passed)}"
+
+
+def escalate_overdue(session: Session, since: datetime | None, now: datetime) -> str:
+    """Requests overdue by more than REQUEST_ESCALATE_AFTER_HOURS go to the deputy directors,
+    each once (rows taken FOR UPDATE SKIP LOCKED)."""
+    return f"escalated {escalate_long_overdue(session, now=now)} to the deputy directors"

@@ -70,7 +70,12 @@ class ServiceRequest(Base):
           for suffix, columns in (("", ()), ("_role", ("role",)),
                                   ("_category", ("category_id",)),
                                   ("_assignee", ("assignee_id",)),
-                                  ("_building", ("building",)))),
+                                  ("_building", ("building",)),
+                                  ("_channel", ("channel",)))),
+        Index("ix_service_request_channel_order", "channel", "priority", "created_at", "id"),
+        # The escalation job: open requests not yet escalated, by how late they are.
+        Index("ix_service_request_escalation", "escalated_at", "resolve_by", "respond_by",
+              "first_response_at", sqlite_where=OPEN_CLAUSE, postgresql_where=OPEN_CLAUSE),
         # Everything the staff-home counts read, so they never touch the table itself.
         Index("ix_service_request_open_counts", "role", "assignee_id", "flagged", "status",
               "resolve_by", "respond_by", "first_response_at",
@@ -82,9 +87,9 @@ class ServiceRequest(Base):
         # given in a period, which reach their request by its id.
         Index("ix_service_request_figures", "created_at", "status", "first_response_at",
               "respond_by", "resolved_at", "resolve_by", "role", "category_id", "building",
-              "assignee_id"),
+              "assignee_id", "channel"),
         Index("ix_service_request_narrowing", "id", "role", "category_id", "building",
-              "assignee_id"),
+              "assignee_id", "channel"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,6 +105,19 @@ class ServiceRequest(Base):
     # external_ref is the hotline's order number or the API key's name.
     channel: Mapped[str] = mapped_column(String(12), default="web")
     external_ref: Mapped[str | None] = mapped_column(String(60))
+    # Recorded by staff (代录; who typed it in is the actor of its first event): for someone
+    # with no account here, the name and phone they gave (personal data: staff in scope
+    # only, masked in the audit log). A registered resident is the owner instead.
+    contact_name: Mapped[str | None] = mapped_column(String(40))
+    contact_phone: Mapped[str | None] = mapped_column(String(11))
+    # Chasing (催办): the latest urge and the deadline it set; escalated_at: the scheduler
+    # told the deputy directors it is long overdue (once per request).
+    urged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    urge_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 上报街道: the street office's reference and when it went there (its clock is paused).
+    street_ref: Mapped[str | None] = mapped_column(String(60))
+    street_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     urgent: Mapped[bool] = mapped_column(default=False)
     many_households: Mapped[bool] = mapped_column(default=False)
     priority: Mapped[int] = mapped_column(default=3)
@@ -170,6 +188,7 @@ class RequestEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str | None] = mapped_column(String(20))
     body: Mapped[str | None] = mapped_column(Text)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # an urge's new deadline
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     actor: Mapped[User | None] = relationship(lazy="joined")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -12,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.accounts.permissions import deny_unless, staff_blueprint
 from portal.accounts.roles import Permission
 from portal.audit.service import record as audit_record
-from portal.clock import today, utcnow
+from portal.clock import to_local_input, today, utcnow
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.satisfaction import Level
@@ -24,6 +26,9 @@ from portal.service_requests.forms import (
     NoteForm,
     ReplyForm,
     StatusForm,
+    StreetAnswerForm,
+    StreetForm,
+    UrgeForm,
 )
 from portal.service_requests.models import ReplyTemplate, RequestCategory
 from portal.web.errors import form_view
@@ -141,8 +146,10 @@ def _forms(item, **given):
         SelectChoice(item.status, _("%(status)s (as it is now)",
                                     status=service.STATUS_LABELS[item.status])),
         *(SelectChoice(s, service.STATUS_LABELS[s]) for s in
-          service.allowed_next(item.status, service.STAFF) if s != service.DUPLICATE)]
-    if len(status_form.status.choices) == 1:
+          service.allowed_next(item.status, service.STAFF)
+          if s not in (service.DUPLICATE, service.WITH_STREET))]
+    if len(status_form.status.choices) == 1 or item.status == service.WITH_STREET:
+        # (with the street office, its answer moves it on: the chasing panel)
         status_form.status.choices = []  # nothing staff can move it to: no control at all
     assign_form = AssignForm(formdata=None)
     assign_form.assignee.choices = _assign_choices()
@@ -155,7 +162,7 @@ def _forms(item, **given):
         reply_form.body.data = template.body
     forms = {"status_form": status_form, "assign_form": assign_form, "edit_form": edit_form,
              "reply_form": reply_form, "note_form": NoteForm(formdata=None, prefix="note"),
-             "merge_form": MergeForm(formdata=None)}
+             "merge_form": MergeForm(formdata=None), **_chase_forms()}
     for name, form in given.items():
         if name == "status_form":
             form.status.choices = status_form.status.choices
@@ -165,6 +172,15 @@ def _forms(item, **given):
             _edit_choices(form)
         forms[name] = form
     return forms
+
+
+def _chase_forms() -> dict:
+    """The empty forms of the chasing panel (staff_chase_views): an urge for tomorrow."""
+    due = to_local_input(utcnow() + timedelta(days=1)).replace(minute=0, second=0,
+                                                                microsecond=0)
+    return {"urge_form": UrgeForm(formdata=None, prefix="urge", due_at=due),
+            "street_form": StreetForm(formdata=None, prefix="street"),
+            "answer_form": StreetAnswerForm(formdata=None, prefix="answer")}
 
 
 def _assign_choices():

@@ -102,7 +102,7 @@ def test_each_rates_numerator_and_denominator_lists_exactly_its_requests(directo
 def test_every_breakdown_cell_lists_its_share_of_the_requests(director):
     page = director.get("/staff/figures?month=2026-11").get_data(as_text=True)
     tables = re.findall(r'<table class="breakdown">.*?</table>', page, re.S)
-    assert len(tables) == 4  # category, building, team, staff member
+    assert len(tables) == 5  # category, building, team, staff member, channel
     for table in tables:
         union: dict = {}
         for row in re.findall(r"<tr><th scope=\"row\">.*?</tr>", table, re.S):

@@ -26,7 +26,8 @@ def _allowed(current, target, actor):
 
 def test_the_table_is_the_issue_s_life_cycle():
     assert s.allowed_next(s.SUBMITTED, s.STAFF) == [s.ACCEPTED, s.REJECTED, s.DUPLICATE,
-                                                    s.TRANSFERRED]
+                                                    s.TRANSFERRED, s.WITH_STREET]
+    assert s.allowed_next(s.WITH_STREET, s.STAFF) == [s.RESOLVED, s.IN_PROGRESS]
     assert s.allowed_next(s.SUBMITTED, s.OWNER) == [s.WITHDRAWN]
     assert s.allowed_next(s.ACCEPTED, s.OWNER) == []  # no withdrawing once accepted
     assert s.allowed_next(s.RESOLVED, s.SYSTEM) == [s.CLOSED]
@@ -50,7 +51,7 @@ def test_every_edge(app_context, db, make_user, file_request):
         if _allowed(current, target, actor):
             allowed += 1
             s.transition(db, item, target, who, actor_kind=actor, note="理由",
-                         transferred_to="区住建委")
+                         transferred_to="区住建委", street_ref="JD-2026-0001")
             db.flush()
             assert item.status == target, edge
             event = db.scalar(select(RequestEvent).order_by(RequestEvent.id.desc()).limit(1))
@@ -63,7 +64,7 @@ def test_every_edge(app_context, db, make_user, file_request):
             db.flush()
             assert item.status == current, edge
             assert db.scalar(select(func.count()).select_from(RequestEvent)) == events, edge
-    assert allowed == 14
+    assert allowed == 19  # 14, and three ways to the street office and two back
 
 
 def test_refusal_message_names_both_statuses(app, db, resident, file_request):

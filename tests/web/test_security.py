@@ -96,6 +96,7 @@ ENDPOINT_PERMISSION = {
     "staff_care.visits_due": Permission.VISIT_CARE,
     "staff_care.visit": Permission.VISIT_CARE,
     "staff.home": Permission.STAFF_AREA,
+    "staff_requests.urge": Permission.URGE_REQUESTS,
     "api_keys.questions": Permission.MANAGE_REQUEST_SETTINGS,
     "api_keys.save_question": Permission.MANAGE_REQUEST_SETTINGS,
 }

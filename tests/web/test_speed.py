@@ -135,7 +135,8 @@ def test_the_datetime_filter_shows_what_babel_shows(app):
 OLD_STATUS_TAG = """{% macro status_tag(status) -%}
   {%- set kind = {'submitted': '', 'accepted': '', 'in_progress': 'tag-warn', 'resolved': 'tag-ok',
                   'closed': 'tag-muted', 'rejected': 'tag-muted', 'duplicate': 'tag-muted',
-                  'transferred': 'tag-muted', 'withdrawn': 'tag-muted'}[status] -%}
+                  'transferred': 'tag-muted', 'withdrawn': 'tag-muted',
+                  'with_street': 'tag-warn'}[status] -%}
   <span class="tag {{ kind }}">{{ request_status_labels[status] }}</span>
 {%- endmacro %}<p>{{ status_tag(status) }}</p>"""
 NEW_STATUS_TAG = """{% from "service_requests/_macros.html" import status_tag %}\

@@ -42,7 +42,7 @@ class ApiRequest:
 
     @property
     def open311_status(self) -> str:
-        return OPEN if self.summary.status in service.OPEN else CLOSED
+        return OPEN if self.summary.status in service.UNFINISHED else CLOSED
 
     @property
     def status_notes(self) -> str | None:
@@ -116,9 +116,9 @@ def find_requests(session: Session, args, now: datetime) -> list[ServiceRequest]
         if statuses - {OPEN, CLOSED}:
             raise DomainError(_l("status is open or closed."), field="status")
         if statuses == {OPEN}:
-            statement = statement.where(ServiceRequest.status.in_(service.OPEN))
+            statement = statement.where(ServiceRequest.status.in_(service.UNFINISHED))
         elif statuses == {CLOSED}:
-            statement = statement.where(ServiceRequest.status.not_in(service.OPEN))
+            statement = statement.where(ServiceRequest.status.not_in(service.UNFINISHED))
     return list(session.scalars(statement.order_by(ServiceRequest.created_at.desc(),
                                                    ServiceRequest.id.desc())
                                 .limit(MAX_RESULTS)))

@@ -14,11 +14,24 @@ from portal.service_requests.service.categories import (  # noqa: F401
     seed_categories,
     seed_reference_data,
 )
+from portal.service_requests.service.chasing import (  # noqa: F401
+    STREET_OUTCOMES,
+    escalate_long_overdue,
+    street_answer,
+    to_street_office,
+    urge,
+)
 from portal.service_requests.service.figures import (  # noqa: F401
     figures_fingerprint,
     month_figures,
     panel_counts,
     resolved_between_statement,
+)
+from portal.service_requests.service.intake import (  # noqa: F401
+    by_key,
+    find_resident,
+    patrol,
+    record,
 )
 from portal.service_requests.service.lifecycle import (  # noqa: F401
     ENDING_BY_STAFF,
@@ -97,9 +110,12 @@ from portal.service_requests.service.rules import (  # noqa: F401
     CHANNEL_LABELS,
     CLOSED,
     DUPLICATE,
+    HOTLINE,
     IN_PROGRESS,
+    ON_BEHALF,
     OPEN,
     OWNER,
+    PATROL,
     PRIORITY_LABELS,
     REF_PATTERN,
     REF_PREFIX,
@@ -117,6 +133,8 @@ from portal.service_requests.service.rules import (  # noqa: F401
     TRANSFERRED,
     TRANSITIONS,
     TRIAGE_ROLES,
+    UNFINISHED,
+    WITH_STREET,
     WITHDRAWN,
     allowed_next,
     check_transition,

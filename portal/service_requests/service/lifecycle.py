@@ -41,6 +41,7 @@ from portal.service_requests.service.rules import (
     SYSTEM,
     TRANSFERRED,
     TRIAGE_ROLES,
+    WITH_STREET,
     WITHDRAWN,
     check_transition,
 )
@@ -56,9 +57,11 @@ def submit(session: Session, owner: User | None, *, category: RequestCategory, d
            building: str, location: str, urgent: bool, many_households: bool,
            idempotency_key: str, photos: Iterable = (), now: datetime | None = None,
            sla: Sla | None = None, channel: str = "web",
-           external_ref: str | None = None) -> ServiceRequest:
+           external_ref: str | None = None,
+           recorded_by: User | None = None) -> ServiceRequest:
     """File a request. ``owner`` is None when it comes from outside (the API) on behalf of
-    someone with no account: nobody is then told of its progress in the portal."""
+    someone with no account: nobody is then told of its progress in the portal.
+    ``recorded_by``: the staff member who typed it in (代录, a patrol), its first actor."""
     now = now or utcnow()
     sla = sla or Sla.from_config()
     priority = priority_for(urgent, many_households)
@@ -75,7 +78,8 @@ def submit(session: Session, owner: User | None, *, category: RequestCategory, d
     for stored in photos:
         stored.attached = True
         session.add(RequestPhoto(request_id=request.id, file_id=stored.id))
-    _event(session, request, owner, "status", public=True, to_status=SUBMITTED, now=now)
+    _event(session, request, recorded_by or owner, "status", public=True, to_status=SUBMITTED,
+           now=now)
     index_text(session, request)
     session.flush()
     return request
@@ -139,16 +143,29 @@ def _first_response(request, now) -> None:
 
 def transition(session: Session, request: ServiceRequest, target: str, actor: User | None, *,
                actor_kind: str = STAFF, note: str | None = None,
-               transferred_to: str | None = None, now: datetime | None = None) -> None:
-    """Move a request along an allowed edge, stamp the times, record it, tell the residents."""
+               transferred_to: str | None = None, street_ref: str | None = None,
+               now: datetime | None = None) -> None:
+    """Move a request along an allowed edge, stamp the times, record it, tell the residents.
+
+    While a request is with the street office its deadlines stand still: coming back, they
+    move on by the time it spent there, so the community is judged on its own time only."""
     now = now or utcnow()
     check_transition(request.status, target, actor_kind)
     if target == REJECTED and not note:
         raise DomainError(_l("Give the reason the request can't be accepted."))
     if target == TRANSFERRED and not transferred_to:
         raise DomainError(_l("Say which office the request is passed to."))
+    if target == WITH_STREET:
+        if not street_ref:
+            raise DomainError(_l("Enter the street office's reference for it."),
+                              field="street_ref")
+        request.street_ref, request.street_at = street_ref, now
     if target == DUPLICATE:
         raise DomainError(_l("Use “merge” to mark a request as a duplicate."))
+    if request.status == WITH_STREET and request.street_at is not None:
+        paused = now - request.street_at
+        request.respond_by, request.resolve_by = (request.respond_by + paused,
+                                                  request.resolve_by + paused)
     current = request.status
     request.status = target
     if actor_kind == STAFF:
@@ -164,6 +181,8 @@ def transition(session: Session, request: ServiceRequest, target: str, actor: Us
     if target in (REJECTED, TRANSFERRED):
         request.outcome_note = note
         request.transferred_to = transferred_to
+    if target == WITH_STREET:  # staff only: the street office's own reference
+        _event(session, request, actor, "street", public=False, body=street_ref, now=now)
     _event(session, request, actor, "status", public=True, from_status=current,
            to_status=target, body=note if target != TRANSFERRED else
            f"{transferred_to}: {note}" if note else transferred_to, now=now)

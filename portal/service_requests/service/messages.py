@@ -20,11 +20,12 @@ from portal.service_requests.service.rules import (
     REJECTED,
     RESOLVED,
     TRANSFERRED,
+    WITH_STREET,
     WITHDRAWN,
 )
 from portal.web.address import address
 
-REOPENED, REPLY = "reopened", "reply"
+REOPENED, REPLY, RECORDED = "reopened", "reply", "recorded"
 
 TO_OWNER = {
     ACCEPTED: _l("Your request “%(about)s” has been accepted."),
@@ -40,6 +41,10 @@ TO_OWNER = {
     WITHDRAWN: _l("Your request “%(about)s” was withdrawn."),
     REOPENED: _l("Your request “%(about)s” has been reopened."),
     REPLY: _l("The community office replied to your request “%(about)s”."),
+    WITH_STREET: _l("Your request “%(about)s” has been passed to the street office. We "
+                    "will tell you what they answer."),
+    RECORDED: _l("The community office recorded a request for you: “%(about)s”. You can "
+                 "follow it here."),
 }
 
 TO_FOLLOWERS = {
@@ -55,7 +60,15 @@ TO_FOLLOWERS = {
     WITHDRAWN: _l("A request you follow (%(what)s) was withdrawn."),
     REOPENED: _l("A request you follow (%(what)s) has been reopened."),
     REPLY: _l("The community office replied on a request you follow (%(what)s)."),
+    WITH_STREET: _l("A request you follow (%(what)s) has been passed to the street office."),
 }
+
+# What the staff handling a request are told when it is chased (催办, 督办): the reference
+# and the public summary, as staff notices say it.
+URGED = _l("Request %(ref)s (%(what)s) was urged by %(name)s: please deal with it by "
+           "%(due)s. %(note)s")
+ESCALATED = _l("Request %(ref)s (%(what)s) is more than %(hours)s hours overdue and has been "
+               "escalated to you.")
 
 
 def public_what(request) -> dict[str, str]:

@@ -19,6 +19,7 @@ from portal.search import service as search
 from portal.service_requests.models import RequestCategory, ServiceRequest
 from portal.service_requests.service.rates import FIGURE_NAMES, figure_clause
 from portal.service_requests.service.rules import (
+    CHANNEL_LABELS,
     OPEN,
     REF_PATTERN,
     ROUTING_ROLES,
@@ -79,6 +80,7 @@ class QueueFilters:
     team: str = ""  # a role; "" = the viewer's own team (front line) or everything
     received_from: date | None = None  # Shanghai days, both inclusive
     received_to: date | None = None
+    channel: str = ""  # how it reached us (CHANNEL_LABELS); "" = any
     figure: str = ""  # one of FIGURE_NAMES, counted over figure_from..figure_to
     figure_from: date | None = None
     figure_to: date | None = None
@@ -147,6 +149,11 @@ class QueueFilters:
             problems.append(_l("There is no team “%(value)s”. The list shows every team.",
                                value=team))
             team = ""
+        channel = given("channel")
+        if channel and channel not in CHANNEL_LABELS:
+            problems.append(_l("There is no channel “%(value)s”. The list shows requests "
+                               "however they came in.", value=channel[:20]))
+            channel = ""
         assignee = given("assignee")
         if assignee not in ("", "mine", "unassigned"):
             staff_id = bounded_int(assignee)
@@ -157,7 +164,8 @@ class QueueFilters:
         return cls(status=status, category=category, priority=priority, assignee=assignee,
                    building=typed.building(given("building"))[:20],
                    overdue=args.get("overdue") in ("1", "on", "true"),
-                   q=given("q")[:100], team=team, received_from=received_from,
+                   q=given("q")[:100], team=team, channel=channel,
+                   received_from=received_from,
                    received_to=received_to, figure=figure, figure_from=figure_from,
                    figure_to=figure_to, problems=problems)
 
@@ -165,7 +173,7 @@ class QueueFilters:
         values = {"status": self.status, "category": self.category, "priority": self.priority,
                   "assignee": self.assignee, "building": self.building,
                   "overdue": "1" if self.overdue else "", "q": self.q, "team": self.team,
-                  "figure": self.figure}
+                  "channel": self.channel, "figure": self.figure}
         for name in ("received_from", "received_to", "figure_from", "figure_to"):
             if getattr(self, name) is not None:
                 values[name] = getattr(self, name).isoformat()
@@ -201,6 +209,8 @@ def queue_statement(user: User, filters: QueueFilters, now: datetime,
         statement = statement.where(ServiceRequest.assignee_id == int(filters.assignee))
     if filters.building:
         statement = statement.where(ServiceRequest.building == filters.building)
+    if filters.channel:
+        statement = statement.where(ServiceRequest.channel == filters.channel)
     if filters.overdue:
         statement = statement.where(overdue_clause(now, open_clause()))
     if filters.received_from:

@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session
 
 from portal.satisfaction import Level
 from portal.service_requests.models import RequestEvent, ServiceRequest
-from portal.service_requests.service.rules import CLOSED, DUPLICATE, RESOLVED, WITHDRAWN
+from portal.service_requests.service.rules import (
+    CLOSED,
+    DUPLICATE,
+    RESOLVED,
+    WITH_STREET,
+    WITHDRAWN,
+)
 
 R = ServiceRequest
 E = RequestEvent
@@ -52,7 +58,7 @@ class Narrowing:
 
 
 GROUPS = {"category": R.category_id, "building": R.building, "role": R.role,
-          "assignee": R.assignee_id}
+          "assignee": R.assignee_id, "channel": R.channel}
 
 
 def in_population():
@@ -83,8 +89,10 @@ def resolved_on_time(now: datetime | None = None):
 
 
 def resolution_counted(now: datetime):
-    """Resolved, or past the resolution deadline: the on-time resolution denominator."""
-    return or_(R.resolved_at.is_not(None), R.resolve_by < now)
+    """Resolved, or past the resolution deadline: the on-time resolution denominator. A
+    request with the street office is not counted late while there (its deadlines stand
+    still, and move on by that time when it comes back)."""
+    return or_(R.resolved_at.is_not(None), and_(R.resolve_by < now, R.status != WITH_STREET))
 
 
 def solved(now: datetime | None = None):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from portal.accounts.roles import ROLE_PERMISSIONS, Permission, Role
 from portal.errors import DomainError
@@ -20,7 +21,15 @@ SUBMITTED, ACCEPTED, IN_PROGRESS, RESOLVED, CLOSED = (
 REJECTED, DUPLICATE, TRANSFERRED, WITHDRAWN = "rejected", "duplicate", "transferred", "withdrawn"
 
 
+# 上报街道: waiting on the street office. Not open for the community's queue and deadlines
+# (its clock is paused there), but not finished for the resident either.
+WITH_STREET = "with_street"
+
+
 OPEN = (SUBMITTED, ACCEPTED, IN_PROGRESS)
+
+
+UNFINISHED = (*OPEN, WITH_STREET)
 
 
 STATUS_LABELS = {
@@ -33,6 +42,7 @@ STATUS_LABELS = {
     DUPLICATE: _l("Merged"),
     TRANSFERRED: _l("Passed to another office"),
     WITHDRAWN: _l("Withdrawn"),
+    WITH_STREET: _l("Escalated to the street office"),
 }
 
 
@@ -46,12 +56,14 @@ STAFF, OWNER, SYSTEM = "staff", "owner", "system"
 TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     SUBMITTED: {ACCEPTED: frozenset({STAFF}), REJECTED: frozenset({STAFF}),
                 DUPLICATE: frozenset({STAFF}), TRANSFERRED: frozenset({STAFF}),
-                WITHDRAWN: frozenset({OWNER})},
+                WITHDRAWN: frozenset({OWNER}), WITH_STREET: frozenset({STAFF})},
     ACCEPTED: {IN_PROGRESS: frozenset({STAFF}), RESOLVED: frozenset({STAFF}),
                REJECTED: frozenset({STAFF}), DUPLICATE: frozenset({STAFF}),
-               TRANSFERRED: frozenset({STAFF})},
+               TRANSFERRED: frozenset({STAFF}), WITH_STREET: frozenset({STAFF})},
     IN_PROGRESS: {RESOLVED: frozenset({STAFF}), DUPLICATE: frozenset({STAFF}),
-                  TRANSFERRED: frozenset({STAFF})},
+                  TRANSFERRED: frozenset({STAFF}), WITH_STREET: frozenset({STAFF})},
+    # The street office's answer came back: staff record it and resolve or carry on.
+    WITH_STREET: {RESOLVED: frozenset({STAFF}), IN_PROGRESS: frozenset({STAFF})},
     # The owner reopens (an unhappy rating) or closes (a rating); the clock closes unrated ones.
     RESOLVED: {CLOSED: frozenset({STAFF, OWNER, SYSTEM}), IN_PROGRESS: frozenset({OWNER})},
     CLOSED: {}, REJECTED: {}, DUPLICATE: {}, TRANSFERRED: {}, WITHDRAWN: {},
@@ -79,14 +91,17 @@ REPLY_MESSAGE = _l("There is a new reply on request %(ref)s.")
 
 
 # How a request reached the office (ServiceRequest.channel).
+WEB, PHONE, VISIT, PATROL, HOTLINE = "web", "phone", "visit", "patrol", "hotline"
 CHANNEL_LABELS = {
     "web": _l("The portal"),
-    "phone": _l("Phone call"),
+    "phone": lazy_pgettext("how a request came in", "Phone call"),
     "visit": _l("Visit to the office"),
     "patrol": _l("Grid patrol"),
     "hotline": _l("12345 hotline"),
     "api": _l("Another system (API)"),
 }
+# What staff record on someone's behalf (代录), and the grid worker's own patrol report.
+ON_BEHALF = (PHONE, VISIT, HOTLINE)
 
 
 PRIORITY_LABELS = {1: _l("P1 urgent, many households"), 2: _l("P2 urgent or many households"),
@@ -130,4 +145,9 @@ AUDIT_ACTIONS = {
     "merge": _l("Merged a duplicate request"),
     "reply": _l("Replied to a resident"),
     "note": _l("Added an internal note"),
+    f"to_{WITH_STREET}": _l("Escalated a request to the street office"),
+    "street_answer": _l("Recorded the street office's answer"),
+    "urge": _l("Urged a request"),
+    "escalate": _l("Escalated an overdue request to the deputy directors"),
+    "record": _l("Recorded a request for a resident"),
 }

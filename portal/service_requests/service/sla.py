@@ -16,6 +16,8 @@ CONFIG_DEFAULTS = {
     "REQUEST_SLA_P2_RESPONSE_HOURS": 8, "REQUEST_SLA_P2_RESOLVE_HOURS": 72,
     "REQUEST_SLA_P3_RESPONSE_HOURS": 24, "REQUEST_SLA_P3_RESOLVE_HOURS": 168,
     "REQUEST_RATING_DAYS": 7,
+    # Overdue by more than this, an open request goes to the deputy directors (once).
+    "REQUEST_ESCALATE_AFTER_HOURS": 24,
 }
 
 
