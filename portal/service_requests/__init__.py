@@ -76,6 +76,7 @@ def init_app(app: Flask) -> None:
         demo,
         jobs,
         service,
+        staff_bulk_views,  # noqa: F401  (its route joins staff_views.bp)
         staff_settings_views,
         staff_views,
         views,

@@ -85,7 +85,8 @@ def test_queue_pages_keep_their_statement_count_as_the_data_grows(
     grow(1500)
     for path, count in small.items():
         large = _statements(director, count_queries, path)[0]
-        assert large == count <= 10, (path, count, large)
+        # 12: the bulk bar's reply templates and the "back with you" list are one each
+        assert large == count <= 12, (path, count, large)
 
 
 def test_deep_pages_go_on_by_key_past_the_numbered_pages(staff_client, grow, count_queries):

@@ -3,6 +3,18 @@
 Views call ``service.<name>``; each name lives in the module of its job.
 """
 
+from portal.service_requests.service.bulk import (  # noqa: F401
+    ACCEPT,
+    ASSIGN,
+    BULK_ACTIONS,
+    BULK_LIMIT,
+    MERGE,
+    PRIORITY,
+    REPLY,
+    BulkChoice,
+    BulkOutcome,
+    bulk,
+)
 from portal.service_requests.service.categories import (  # noqa: F401
     DEFAULT_CATEGORIES,
     DEFAULT_TEMPLATES,
@@ -14,6 +26,7 @@ from portal.service_requests.service.categories import (  # noqa: F401
     seed_categories,
     seed_reference_data,
 )
+from portal.service_requests.service.duplicates import likely_duplicates  # noqa: F401
 from portal.service_requests.service.figures import (  # noqa: F401
     figures_fingerprint,
     month_figures,
@@ -22,11 +35,15 @@ from portal.service_requests.service.figures import (  # noqa: F401
 )
 from portal.service_requests.service.lifecycle import (  # noqa: F401
     ENDING_BY_STAFF,
+    REOPENED_BY_DISPUTE,
+    REOPENED_BY_RATING,
     assign,
-    bulk,
     change_category_priority,
+    check_merge,
+    check_not_merged,
     check_staff_change,
     close_resolved_unrated,
+    dispute,
     find_by_key,
     follow,
     follower_ids,
@@ -90,6 +107,7 @@ from portal.service_requests.service.reading import (  # noqa: F401
     summary_timeline,
     timeline,
 )
+from portal.service_requests.service.reopened import back_with  # noqa: F401
 from portal.service_requests.service.rules import (  # noqa: F401
     ACCEPTED,
     AREA,

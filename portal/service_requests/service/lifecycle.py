@@ -23,8 +23,8 @@ from portal.service_requests.models import (
     RequestPhoto,
     ServiceRequest,
 )
-from portal.service_requests.service.messages import REOPENED, REPLY, tell
-from portal.service_requests.service.queue import index_text, staff_scope
+from portal.service_requests.service.messages import REOPENED, REPLY, tell, tell_handler
+from portal.service_requests.service.queue import index_text
 from portal.service_requests.service.rules import (
     ACCEPTED,
     CLOSED,
@@ -132,6 +132,14 @@ def _notify(session, request, actor, what: str) -> None:
     tell(session, request, what, _audience(session, request, actor))
 
 
+def check_not_merged(request: ServiceRequest) -> None:
+    """A merged request is read-only: its work goes on in the one it joined."""
+    if request.status == DUPLICATE:
+        target = request.merged_into.ref if request.merged_into else ""
+        raise DomainError(_l("This request was merged into %(target)s: it can't be changed. "
+                             "Work on that one.", target=target))
+
+
 def _first_response(request, now) -> None:
     if request.first_response_at is None:
         request.first_response_at = now
@@ -142,6 +150,7 @@ def transition(session: Session, request: ServiceRequest, target: str, actor: Us
                transferred_to: str | None = None, now: datetime | None = None) -> None:
     """Move a request along an allowed edge, stamp the times, record it, tell the residents."""
     now = now or utcnow()
+    check_not_merged(request)
     check_transition(request.status, target, actor_kind)
     if target == REJECTED and not note:
         raise DomainError(_l("Give the reason the request can't be accepted."))
@@ -198,21 +207,66 @@ def rate(session: Session, request: ServiceRequest, owner: User, level: Level,
          comment: str | None, now: datetime | None = None, sla: Sla | None = None) -> None:
     """Rate a resolved request. An unhappy rating reopens it and flags it for the director."""
     now = now or utcnow()
-    if request.owner_id != owner.id:
-        raise DomainError(_l("Only the person who sent a request can rate it."))
-    if not rating_open(request, now, sla):
-        raise DomainError(_l("This request can no longer be rated."))
+    _check_owner_may_answer(request, owner, now, sla,
+                            _l("Only the person who sent a request can rate it."),
+                            _l("This request can no longer be rated."))
     request.rating, request.rating_comment, request.rated_at = int(level), comment or None, now
     event = _event(session, request, owner, "rating", public=True, body=str(int(level)), now=now)
     if level.is_unhappy:
         from portal.figures import followups  # the figures area imports this one
 
         followups.open_for(session, request, event, now)
-        request.flagged = True
-        request.resolved_at = None
-        transition(session, request, IN_PROGRESS, owner, actor_kind=OWNER, now=now)
+        _reopen(session, request, owner, REOPENED_BY_RATING, now, sla)
     else:
         transition(session, request, CLOSED, owner, actor_kind=OWNER, now=now)
+
+
+def dispute(session: Session, request: ServiceRequest, owner: User, reason: str,
+            now: datetime | None = None, sla: Sla | None = None) -> None:
+    """The resident says a resolved request is not solved: it goes back to work, their
+    words on the timeline (for them and staff; followers see only that it reopened)."""
+    now = now or utcnow()
+    _check_owner_may_answer(request, owner, now, sla,
+                            _l("Only the person who sent a request can say it is not solved."),
+                            _l("This request can no longer be reopened. If the problem is "
+                               "still there, send a new request."))
+    if not (reason or "").strip():
+        raise DomainError(_l("Say what is still wrong, so the office knows what to do."),
+                          field="reason")
+    _event(session, request, owner, "dispute", public=True, body=reason.strip(), now=now)
+    _reopen(session, request, owner, REOPENED_BY_DISPUTE, now, sla)
+
+
+# Why a resolved request was reopened (the timeline reads it from the event just before).
+REOPENED_BY_RATING, REOPENED_BY_DISPUTE = "rating", "dispute"
+
+
+def _check_owner_may_answer(request, owner, now, sla, not_owner, too_late) -> None:
+    """Rating and disputing are the owner's, while the rating window is open."""
+    if request.owner_id != owner.id:
+        raise DomainError(not_owner)
+    if not rating_open(request, now, sla):
+        raise DomainError(too_late)
+
+
+def _reopen(session, request, owner, why: str, now: datetime, sla: Sla | None) -> None:
+    """Back to work: flagged for the director, a new resolution deadline from now, at the top
+    of its handler's queue (``queue.back_with``), the handler told why."""
+    sla = sla or Sla.from_config()
+    request.flagged = True
+    request.resolved_at = None
+    request.resolve_by = sla.deadlines(now, request.priority)[1]
+    transition(session, request, IN_PROGRESS, owner, actor_kind=OWNER, now=now)
+    tell_handler(session, request, why, _handler_id(session, request))
+
+
+def _handler_id(session, request) -> int | None:
+    """Whoever handles it: the assignee, else the staff member who last resolved it."""
+    if request.assignee_id is not None:
+        return request.assignee_id
+    return session.scalar(select(RequestEvent.actor_id).where(
+        RequestEvent.request_id == request.id, RequestEvent.kind == "status",
+        RequestEvent.to_status == RESOLVED).order_by(RequestEvent.created_at.desc()).limit(1))
 
 
 def close_resolved_unrated(session: Session, now: datetime | None = None,
@@ -239,6 +293,7 @@ def reply(session: Session, request: ServiceRequest, staff: User, body: str, *,
           public: bool, now: datetime | None = None) -> None:
     """A public reply (residents see it and are told) or an internal note (staff only)."""
     now = now or utcnow()
+    check_not_merged(request)
     if public:
         _first_response(request, now)
     _audit(session, staff, "reply" if public else "note", request)
@@ -254,6 +309,7 @@ def may_assign_to_others(user: User) -> bool:
 
 def assign(session: Session, request: ServiceRequest, staff: User, assignee: User | None,
            now=None) -> None:
+    check_not_merged(request)
     if assignee is not None and assignee.id != staff.id and not may_assign_to_others(staff):
         raise DomainError(_l("You can take a request yourself, but only the director can "
                               "assign it to someone else."))
@@ -271,6 +327,7 @@ def change_category_priority(session: Session, request: ServiceRequest, staff: U
                              sla: Sla | None = None, now=None) -> None:
     """Recategorise (which re-routes to the category's team) and reprioritise (new deadlines)."""
     sla = sla or Sla.from_config()
+    check_not_merged(request)
     if priority not in (1, 2, 3):
         raise DomainError(_l("Choose a priority."))
     changes = []
@@ -286,15 +343,21 @@ def change_category_priority(session: Session, request: ServiceRequest, staff: U
         _audit(session, staff, "edit", request, "; ".join(changes))
 
 
-def merge(session: Session, request: ServiceRequest, target: ServiceRequest, staff: User,
-          now=None) -> None:
-    """Mark ``request`` a duplicate of ``target``: its owner and followers follow the target."""
-    now = now or utcnow()
+def check_merge(request: ServiceRequest, target: ServiceRequest) -> None:
+    """Why ``request`` can't join ``target``, if it can't (asked before confirming too)."""
+    check_not_merged(request)
     if target.id == request.id:
         raise DomainError(_l("A request can't be merged into itself."))
     if target.status not in OPEN:
         raise DomainError(_l("Merge only into a request that is still open."))
     check_transition(request.status, DUPLICATE, STAFF)
+
+
+def merge(session: Session, request: ServiceRequest, target: ServiceRequest, staff: User,
+          now=None) -> None:
+    """Mark ``request`` a duplicate of ``target``: its owner and followers follow the target."""
+    now = now or utcnow()
+    check_merge(request, target)
     movers = [uid for uid in (request.owner_id, *follower_ids(session, request.id))
               if uid is not None]
     already = {target.owner_id, *follower_ids(session, target.id)}
@@ -313,24 +376,6 @@ def merge(session: Session, request: ServiceRequest, target: ServiceRequest, sta
     tell(session, request, DUPLICATE, [uid for uid in movers if uid != staff.id],
          link=f"/requests/{target.ref}", target=target.ref)
     session.flush()
-
-
-def bulk(session: Session, staff: User, refs: list[str], action: str,
-         assignee: User | None = None) -> tuple[int, list[str]]:
-    """Accept or assign several requests; returns how many changed and the refused refs."""
-    done, refused = 0, []
-    for request in session.scalars(select(ServiceRequest).where(
-            ServiceRequest.ref.in_(refs[:100]), staff_scope(staff))):
-        try:
-            if action == "accept":
-                transition(session, request, ACCEPTED, staff)
-            else:
-                assign(session, request, staff, assignee)
-        except DomainError:
-            refused.append(request.ref)
-        else:
-            done += 1
-    return done, refused
 
 
 def triage_staff(session: Session) -> list[User]:
