@@ -265,7 +265,10 @@ def reply(ref):
     form = ReplyForm(prefix="reply")
     if not form.validate_on_submit():
         return _detail(item, status=422, reply_form=form)
-    service.reply(db.session, item, current_user, form.body.data, public=True)
+    try:
+        service.reply(db.session, item, current_user, form.body.data, public=True)
+    except DomainError as error:
+        return _refused(item, error, reply_form=form)
     return _done(item, _("Reply sent to the resident."))
 
 
@@ -276,7 +279,10 @@ def note(ref):
     form = NoteForm(prefix="note")
     if not form.validate_on_submit():
         return _detail(item, status=422, note_form=form)
-    service.reply(db.session, item, current_user, form.body.data, public=False)
+    try:
+        service.reply(db.session, item, current_user, form.body.data, public=False)
+    except DomainError as error:
+        return _refused(item, error, note_form=form)
     return _done(item, _("Note saved. Residents don't see it."))
 
 
