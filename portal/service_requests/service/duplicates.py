@@ -1,8 +1,9 @@
 """Likely duplicates of a request, for its staff page: the same building and category, open
 or received in the last 30 days, and a description that says much the same.
 
-One bounded query over ``ix_service_request_similar`` (building, category, status) reads at
-most ``CANDIDATES`` neighbours; the text is compared here, by the share of two-character
+One bounded query reads at most ``CANDIDATES`` neighbours: the open ones (a partial index
+over open requests) and those of the last 30 days (a range of the category's creation-time
+index); the text is compared here, by the share of two-character
 pieces the two descriptions have in common (the pieces the text search indexes too), which
 is what tells 单元门门禁坏了 from 楼道灯坏了 in the same building.
 """
@@ -11,13 +12,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
 from portal.service_requests.models import ServiceRequest
-from portal.service_requests.service.queue import staff_scope
-from portal.service_requests.service.rules import DUPLICATE, OPEN
+from portal.service_requests.service.queue import open_clause, staff_scope
+from portal.service_requests.service.rules import DUPLICATE
 
 RECENT_DAYS = 30
 CANDIDATES = 50
@@ -47,14 +48,19 @@ def likely_duplicates(session: Session, staff: User, request: ServiceRequest,
     only those the staff member may see, never one already merged."""
     if request.status == DUPLICATE:
         return []
-    recent = now - timedelta(days=RECENT_DAYS)
+    same = (ServiceRequest.building == request.building,
+            ServiceRequest.category_id == request.category_id)
+    # Open ones through the partial index over open requests by building; recent ones
+    # through the category's creation-time index, a range of 30 days.
+    still_open = select(ServiceRequest.id).where(open_clause(), *same)
+    recent = select(ServiceRequest.id).where(
+        ServiceRequest.category_id == request.category_id,
+        ServiceRequest.created_at >= now - timedelta(days=RECENT_DAYS),
+        ServiceRequest.building == request.building, ServiceRequest.status != DUPLICATE)
     candidates = session.scalars(
         select(ServiceRequest)
-        .where(ServiceRequest.building == request.building,
-               ServiceRequest.category_id == request.category_id,
-               ServiceRequest.id != request.id, ServiceRequest.status != DUPLICATE,
-               or_(ServiceRequest.status.in_(OPEN), ServiceRequest.created_at >= recent),
-               staff_scope(staff))
+        .where(ServiceRequest.id.in_(union(still_open, recent)),
+               ServiceRequest.id != request.id, staff_scope(staff))
         .order_by(ServiceRequest.created_at.desc()).limit(CANDIDATES))
     scored = [(alike(request.description, item.description), item) for item in candidates]
     scored = [(score, item) for score, item in scored if score >= ALIKE]
