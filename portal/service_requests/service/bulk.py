@@ -60,7 +60,8 @@ def bulk(session: Session, staff: User, refs: list[str], action: str,
          choice: BulkChoice = BulkChoice()) -> list[BulkOutcome]:
     """Apply ``action`` to each request of ``refs`` the staff member may see, in the order
     given; a reference out of their sight is reported as not found, never changed."""
-    refs = list(dict.fromkeys(ref.strip().upper() for ref in refs if ref.strip()))[:BULK_LIMIT]
+    refs = list(dict.fromkeys(ref.strip().upper()[:20] for ref in refs
+                              if ref.strip()))[:BULK_LIMIT]
     found = {item.ref: item for item in session.scalars(
         select(ServiceRequest).where(ServiceRequest.ref.in_(refs), staff_scope(staff)))}
     outcomes = []

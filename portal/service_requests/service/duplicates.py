@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import User
 from portal.service_requests.models import ServiceRequest
 from portal.service_requests.service.queue import open_clause, staff_scope
-from portal.service_requests.service.rules import DUPLICATE
+from portal.service_requests.service.rules import DUPLICATE, OPEN
 
 RECENT_DAYS = 30
 CANDIDATES = 50
@@ -45,8 +45,9 @@ def alike(first: str, second: str) -> float:
 def likely_duplicates(session: Session, staff: User, request: ServiceRequest,
                       now: datetime) -> list[ServiceRequest]:
     """The requests this one may duplicate (or that duplicate it), the most alike first;
-    only those the staff member may see, never one already merged."""
-    if request.status == DUPLICATE:
+    only those the staff member may see, never one already merged. Only an open request
+    can be merged, so only an open one is asked about."""
+    if request.status not in OPEN:
         return []
     same = (ServiceRequest.building == request.building,
             ServiceRequest.category_id == request.category_id)
