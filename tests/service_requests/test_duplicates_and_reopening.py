@@ -150,3 +150,25 @@ def test_a_resident_dispute_reopens_with_their_words_for_them_and_staff_only(
         "csrf_token": token, "dispute-reason": "还是漏"}).status_code == 303
     assert db.scalar(select(func.count()).select_from(RequestEvent).where(
         RequestEvent.request_id == item.id, RequestEvent.kind == "dispute")) == 1
+
+
+def test_a_reopened_request_no_one_had_goes_back_to_whoever_resolved_it(app, db, resident,
+                                                                         make_user,
+                                                                         file_request):
+    grid, gone = make_user(Role.GRID_WORKER), make_user(Role.GRID_WORKER, active=False)
+    items = []
+    for resolver in (grid, gone):
+        item = file_request(resident, now=utcnow() - timedelta(days=3))
+        with app.test_request_context():
+            s.transition(db, item, s.ACCEPTED, resolver)
+            s.transition(db, item, s.RESOLVED, resolver, note="已修好")
+        items.append(item)
+    db.commit()
+    with app.test_request_context():
+        for item in items:
+            s.dispute(db, item, resident, "还没修好")
+    db.commit()
+    assert [item.assignee_id for item in items] == [grid.id, None]  # not to a closed account
+    assert [found.ref for found in s.back_with(db, grid)] == [items[0].ref]
+    assert db.scalar(select(func.count()).select_from(Notification)
+                     .where(Notification.user_id == gone.id)) == 0

@@ -35,22 +35,18 @@ from portal.service_requests.service.figures import (  # noqa: F401
 )
 from portal.service_requests.service.lifecycle import (  # noqa: F401
     ENDING_BY_STAFF,
-    REOPENED_BY_DISPUTE,
-    REOPENED_BY_RATING,
     assign,
     change_category_priority,
     check_merge,
     check_not_merged,
     check_staff_change,
     close_resolved_unrated,
-    dispute,
     find_by_key,
     follow,
     follower_ids,
     is_follower,
     may_assign_to_others,
     merge,
-    rate,
     reply,
     submit,
     transition,
@@ -107,7 +103,13 @@ from portal.service_requests.service.reading import (  # noqa: F401
     summary_timeline,
     timeline,
 )
-from portal.service_requests.service.reopened import back_with  # noqa: F401
+from portal.service_requests.service.reopened import (  # noqa: F401
+    REOPENED_BY_DISPUTE,
+    REOPENED_BY_RATING,
+    back_with,
+    dispute,
+    rate,
+)
 from portal.service_requests.service.rules import (  # noqa: F401
     ACCEPTED,
     AREA,

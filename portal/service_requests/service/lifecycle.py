@@ -1,6 +1,7 @@
-"""A request's life: submitting, following, every status change, replies, assignment, rating,
-merging. Every action lands on the timeline (``RequestEvent``); status changes and public
-replies notify the owner and the followers, each in the words they may read (``messages``)."""
+"""A request's life: submitting, following, every status change, replies, assignment,
+merging (a resident's rating or dispute of a resolved one: ``reopened``). Every action lands
+on the timeline (``RequestEvent``); status changes and public replies notify the owner and
+the followers, each in the words they may read (``messages``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from portal.accounts.models import User
 from portal.accounts.roles import Permission
 from portal.clock import local_day, next_daily_number, utcnow
 from portal.errors import DomainError
-from portal.satisfaction import Level
 from portal.service_requests.models import (
     RequestCategory,
     RequestEvent,
@@ -23,7 +23,7 @@ from portal.service_requests.models import (
     RequestPhoto,
     ServiceRequest,
 )
-from portal.service_requests.service.messages import REOPENED, REPLY, tell, tell_handler
+from portal.service_requests.service.messages import REOPENED, REPLY, tell
 from portal.service_requests.service.queue import index_text
 from portal.service_requests.service.rules import (
     ACCEPTED,
@@ -44,7 +44,7 @@ from portal.service_requests.service.rules import (
     WITHDRAWN,
     check_transition,
 )
-from portal.service_requests.service.sla import Sla, priority_for, rating_open
+from portal.service_requests.service.sla import Sla, priority_for
 
 
 def find_by_key(session: Session, owner_id: int, key: str) -> ServiceRequest | None:
@@ -201,72 +201,6 @@ def withdraw(session: Session, request: ServiceRequest, owner: User, now=None) -
     if request.owner_id != owner.id:
         raise DomainError(_l("Only the person who sent a request can withdraw it."))
     transition(session, request, WITHDRAWN, owner, actor_kind=OWNER, now=now)
-
-
-def rate(session: Session, request: ServiceRequest, owner: User, level: Level,
-         comment: str | None, now: datetime | None = None, sla: Sla | None = None) -> None:
-    """Rate a resolved request. An unhappy rating reopens it and flags it for the director."""
-    now = now or utcnow()
-    _check_owner_may_answer(request, owner, now, sla,
-                            _l("Only the person who sent a request can rate it."),
-                            _l("This request can no longer be rated."))
-    request.rating, request.rating_comment, request.rated_at = int(level), comment or None, now
-    event = _event(session, request, owner, "rating", public=True, body=str(int(level)), now=now)
-    if level.is_unhappy:
-        from portal.figures import followups  # the figures area imports this one
-
-        followups.open_for(session, request, event, now)
-        _reopen(session, request, owner, REOPENED_BY_RATING, now, sla)
-    else:
-        transition(session, request, CLOSED, owner, actor_kind=OWNER, now=now)
-
-
-def dispute(session: Session, request: ServiceRequest, owner: User, reason: str,
-            now: datetime | None = None, sla: Sla | None = None) -> None:
-    """The resident says a resolved request is not solved: it goes back to work, their
-    words on the timeline (for them and staff; followers see only that it reopened)."""
-    now = now or utcnow()
-    _check_owner_may_answer(request, owner, now, sla,
-                            _l("Only the person who sent a request can say it is not solved."),
-                            _l("This request can no longer be reopened. If the problem is "
-                               "still there, send a new request."))
-    if not (reason or "").strip():
-        raise DomainError(_l("Say what is still wrong, so the office knows what to do."),
-                          field="reason")
-    _event(session, request, owner, "dispute", public=True, body=reason.strip(), now=now)
-    _reopen(session, request, owner, REOPENED_BY_DISPUTE, now, sla)
-
-
-# Why a resolved request was reopened (the timeline reads it from the event just before).
-REOPENED_BY_RATING, REOPENED_BY_DISPUTE = "rating", "dispute"
-
-
-def _check_owner_may_answer(request, owner, now, sla, not_owner, too_late) -> None:
-    """Rating and disputing are the owner's, while the rating window is open."""
-    if request.owner_id != owner.id:
-        raise DomainError(not_owner)
-    if not rating_open(request, now, sla):
-        raise DomainError(too_late)
-
-
-def _reopen(session, request, owner, why: str, now: datetime, sla: Sla | None) -> None:
-    """Back to work: flagged for the director, a new resolution deadline from now, at the top
-    of its handler's queue (``queue.back_with``), the handler told why."""
-    sla = sla or Sla.from_config()
-    request.flagged = True
-    request.resolved_at = None
-    request.resolve_by = sla.deadlines(now, request.priority)[1]
-    transition(session, request, IN_PROGRESS, owner, actor_kind=OWNER, now=now)
-    tell_handler(session, request, why, _handler_id(session, request))
-
-
-def _handler_id(session, request) -> int | None:
-    """Whoever handles it: the assignee, else the staff member who last resolved it."""
-    if request.assignee_id is not None:
-        return request.assignee_id
-    return session.scalar(select(RequestEvent.actor_id).where(
-        RequestEvent.request_id == request.id, RequestEvent.kind == "status",
-        RequestEvent.to_status == RESOLVED).order_by(RequestEvent.created_at.desc()).limit(1))
 
 
 def close_resolved_unrated(session: Session, now: datetime | None = None,
