@@ -69,8 +69,7 @@ def queue():
                   figure_labels=service.FIGURE_LABELS,
                   statuses=service.STATUSES, action=ActionForm(formdata=None),
                   templates=service.reply_templates(db.session),
-                  back_with=service.back_with(db.session, current_user),
-                  bulk_limit=service.BULK_LIMIT)
+                  back_with=service.back_with(db.session, current_user))
 
 
 @bp.get("/queue.<any(csv, xlsx):fmt>")
