@@ -77,6 +77,7 @@ def init_app(app: Flask) -> None:
         demo,
         jobs,
         service,
+        staff_bulk_views,  # noqa: F401  (its route joins staff_views.bp)
         staff_chase_views,  # noqa: F401 - its routes join staff_views' blueprint
         staff_intake_views,  # noqa: F401
         staff_settings_views,

@@ -48,6 +48,12 @@ class RatingForm(Form):
                             validators=[Optional(), Length(max=500)])
 
 
+class DisputeForm(Form):
+    reason = TextAreaField(_l("What is still wrong?"), validators=[
+        DataRequired(_l("Say what is still wrong, so the office knows what to do.")),
+        Length(max=500)])
+
+
 class ReplyForm(Form):
     body = TextAreaField(_l("Reply to the resident"), validators=[
         DataRequired(_l("Write the reply.")), Length(max=2000)])
@@ -80,6 +86,7 @@ class MergeForm(Form):
         DataRequired(_l("Enter a reference such as R20261129-0007.")), Length(max=20)],
         filters=[lambda value: value.upper().replace(" ", "") if isinstance(value, str)
                  else value])
+    confirmed = HiddenField()  # "yes" once the person confirmed the merge
 
 
 class CategoryForm(Form):

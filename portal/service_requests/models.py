@@ -58,6 +58,8 @@ class ServiceRequest(Base):
         Index("ix_service_request_assignee", "assignee_id", "status"),
         Index("ix_service_request_owner_activity", "owner_id", "last_activity_at"),
         Index("ix_service_request_similar", "building", "category_id", "status"),
+        # Likely duplicates received in the last 30 days (service/duplicates.py).
+        Index("ix_service_request_alike", "building", "category_id", "created_at"),
         Index("ix_service_request_resolved", "status", "resolved_at"),
         # Residents whose request was resolved in a period (a survey audience).
         Index("ix_service_request_resolved_at", "resolved_at"),

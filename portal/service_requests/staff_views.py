@@ -72,7 +72,9 @@ def queue():
                   now=now, staff=staff, categories=categories,
                   is_overdue=service.is_overdue, teams=service.ROUTING_ROLES,
                   figure_labels=service.FIGURE_LABELS,
-                  statuses=service.STATUSES, action=ActionForm(formdata=None))
+                  statuses=service.STATUSES, action=ActionForm(formdata=None),
+                  templates=service.reply_templates(db.session),
+                  back_with=service.back_with(db.session, current_user))
 
 
 @bp.get("/queue.<any(csv, xlsx):fmt>")
@@ -91,32 +93,7 @@ def export(fmt):
                            fmt, title=_("Requests"))
 
 
-@bp.post("/queue/bulk")
-def bulk():
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    refs = request.form.getlist("refs")
-    action = request.form.get("action")
-    back = url_for("staff_requests.queue", **request.args)
-    if not refs or action not in ("accept", "assign"):
-        flash(_("Tick at least one request, then choose what to do."), "error")
-        return redirect(back, 303)
-    assignee = None
-    if action == "assign":
-        assignee = _assignee(request.form.get("assignee", ""))
-        if assignee is False:
-            flash(_("Choose who to assign them to."), "error")
-            return redirect(back, 303)
-    done, refused = service.bulk(db.session, current_user, refs, action, assignee)
-    db.session.commit()
-    flash(_("%(done)d request(s) updated.", done=done), "success")
-    if refused:
-        flash(_("Not changed (not allowed in their status): %(refs)s", refs=", ".join(refused)),
-              "error")
-    return redirect(back, 303)
-
-
-def _assignee(value: str):
+def assignee_from(value: str):
     """The chosen staff member, None for "nobody", or False when the choice is not valid."""
     if value == "me":
         return current_user._get_current_object()
@@ -202,10 +179,13 @@ DETAIL_PAGE = "service_requests/staff/detail.html"
 WORK_FRAGMENT = "service_requests/staff/_work.html"
 
 
-def _detail_context(item, confirming=None, **forms) -> dict:
-    """``confirming``: the label of the ending the status form asks to confirm."""
+def _detail_context(item, confirming=None, merging=None, **forms) -> dict:
+    """``confirming``: the label of the ending the status form asks to confirm; ``merging``:
+    the request a merge asks to confirm joining."""
     now = utcnow()
     return dict(item=item, now=now, overdue=service.is_overdue(item, now), confirming=confirming,
+                merging=merging,
+                duplicates=service.likely_duplicates(db.session, current_user, item, now),
                 events=service.timeline(db.session, item.id, public_only=False),
                 photos=service.photos(db.session, item.id),
                 templates=service.reply_templates(db.session),
@@ -214,9 +194,9 @@ def _detail_context(item, confirming=None, **forms) -> dict:
                 **_forms(item, **forms))
 
 
-def _detail(item, status=200, confirming=None, **forms):
+def _detail(item, status=200, confirming=None, merging=None, **forms):
     return render(DETAIL_PAGE, WORK_FRAGMENT, status=status,
-                  **_detail_context(item, confirming, **forms))
+                  **_detail_context(item, confirming, merging, **forms))
 
 
 def _done(item, message):
@@ -260,7 +240,7 @@ def assign(ref):
     form.assignee.choices = _assign_choices()
     if not form.validate_on_submit():
         return _detail(item, status=422, assign_form=form)
-    assignee = _assignee(form.assignee.data or "none")
+    assignee = assignee_from(form.assignee.data or "none")
     if assignee is False:
         form.assignee.errors.append(_("Choose a staff member."))
         return _detail(item, status=422, assign_form=form)
@@ -300,7 +280,10 @@ def reply(ref):
     form = ReplyForm(prefix="reply")
     if not form.validate_on_submit():
         return _detail(item, status=422, reply_form=form)
-    service.reply(db.session, item, current_user, form.body.data, public=True)
+    try:
+        service.reply(db.session, item, current_user, form.body.data, public=True)
+    except DomainError as error:
+        return _refused(item, error, reply_form=form)
     return _done(item, _("Reply sent to the resident."))
 
 
@@ -311,7 +294,10 @@ def note(ref):
     form = NoteForm(prefix="note")
     if not form.validate_on_submit():
         return _detail(item, status=422, note_form=form)
-    service.reply(db.session, item, current_user, form.body.data, public=False)
+    try:
+        service.reply(db.session, item, current_user, form.body.data, public=False)
+    except DomainError as error:
+        return _refused(item, error, note_form=form)
     return _done(item, _("Note saved. Residents don't see it."))
 
 
@@ -353,6 +339,9 @@ def merge(ref):
         form.target.errors.append(_("No request with that reference."))
         return _detail(item, status=422, merge_form=form)
     try:
+        service.check_merge(item, target)
+        if form.confirmed.data != "yes":
+            return _detail(item, merging=target, merge_form=form)
         service.merge(db.session, item, target, current_user)
     except DomainError as error:
         return _refused(item, error, merge_form=form)

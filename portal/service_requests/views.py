@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.files.service import take_uploads
 from portal.satisfaction import Level
 from portal.service_requests import service
-from portal.service_requests.forms import MAX_PHOTOS, RatingForm, RequestForm
+from portal.service_requests.forms import MAX_PHOTOS, DisputeForm, RatingForm, RequestForm
 from portal.web import typed
 from portal.web.address import address
 from portal.web.errors import form_view
@@ -149,13 +149,15 @@ def _own_or_404(ref):
     return found
 
 
-def _detail_page(item, rating_form=None, status=200):
+def _detail_page(item, rating_form=None, status=200, dispute_form=None):
     now = utcnow()
     rating_form = rating_form or RatingForm(formdata=None)
+    dispute_form = dispute_form or DisputeForm(formdata=None, prefix="dispute")
     return render(
         "service_requests/detail.html", status=status, item=item,
         events=service.timeline(db.session, item.id, public_only=True),
         photos=service.photos(db.session, item.id), rating_form=rating_form,
+        dispute_form=dispute_form,
         can_rate=item.owner_id == current_user.id and service.rating_open(item, now),
         can_withdraw=(item.owner_id == current_user.id and
                       service.WITHDRAWN in service.allowed_next(item.status, service.OWNER)),
@@ -212,6 +214,26 @@ def rate(ref):
                 "director will look at it."), "success")
     else:
         flash(_("Thank you for your rating."), "success")
+    return redirect(url_for("requests.detail", ref=ref), 303)
+
+
+@bp.post("/<ref>/dispute")
+@login_required
+@form_view
+def dispute(ref):
+    """"Not solved yet": the request goes back to work with the resident's words."""
+    item = _own_or_404(ref)
+    form = DisputeForm(prefix="dispute")
+    if not form.validate_on_submit():
+        return _detail_page(item, dispute_form=form, status=422)
+    try:
+        service.dispute(db.session, item, current_user, form.reason.data)
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(url_for("requests.detail", ref=ref), 303)
+    db.session.commit()
+    flash(_("Thank you for telling us. The request is open again and its handler has been "
+            "told."), "success")
     return redirect(url_for("requests.detail", ref=ref), 303)
 
 

@@ -31,7 +31,31 @@
     }
   }
 
+  // A "select all" box ([data-select-all="refs"]) ticks or clears every "refs" box of its
+  // form; ticking rows one by one keeps it in step. Without JavaScript the server reads the
+  // box itself as "every request on the page".
+  function selectAll(event) {
+    var box = event.target;
+    if (!(box instanceof HTMLInputElement) || box.type !== "checkbox" || !box.form) {
+      return;
+    }
+    var name = box.dataset.selectAll || box.name;
+    var all = box.form.querySelector('[data-select-all="' + name + '"]');
+    var rows = box.form.querySelectorAll('input[type="checkbox"][name="' + name + '"]');
+    if (!all) {
+      return;
+    }
+    if (box === all) {
+      rows.forEach(function (row) { row.checked = all.checked; });
+      return;
+    }
+    var ticked = Array.prototype.filter.call(rows, function (row) { return row.checked; });
+    all.checked = ticked.length === rows.length;
+    all.indeterminate = ticked.length > 0 && ticked.length < rows.length;
+  }
+
   document.addEventListener("DOMContentLoaded", function () { focusErrors(document); });
+  document.addEventListener("change", selectAll);
   document.addEventListener("htmx:config:request", addCsrfHeader);
   document.addEventListener("htmx:after:settle", function (event) {
     focusErrors(event.target instanceof Element ? event.target : document);

@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from portal.accounts.roles import Role
 from portal.clock import utcnow
-from portal.notifications.models import Notification
 from portal.service_requests import service as s
 from portal.service_requests.models import ReplyTemplate, RequestCategory, RequestEvent
 
@@ -169,30 +168,15 @@ def test_merge_through_the_page(staff_client, make_user, file_request, db, csrf)
     token = csrf(director, url)
     assert director.post(url + "/merge", data={"csrf_token": token,
                                                "target": "R00000000-0000"}).status_code == 422
-    assert director.post(url + "/merge", data={"csrf_token": token,
-                                               "target": target.ref.lower()}).status_code == 303
+    asked = director.post(url + "/merge", data={"csrf_token": token,
+                                                "target": target.ref.lower()})
+    assert asked.status_code == 200 and "confirm-box" in asked.get_data(as_text=True)
+    db.refresh(duplicate)
+    assert duplicate.merged_into_id is None  # nothing merged before the confirmation
+    assert director.post(url + "/merge", data={"csrf_token": token, "target": target.ref,
+                                               "confirmed": "yes"}).status_code == 303
     db.refresh(duplicate)
     assert duplicate.merged_into_id == target.id
-
-
-def test_bulk_accept_and_assign(staff_client, make_user, resident, file_request, db, csrf):
-    director = staff_client(Role.DIRECTOR)
-    grid = make_user(Role.GRID_WORKER)
-    items = [file_request(resident) for _ in range(3)]
-    token = csrf(director, "/staff/queue")
-    refs = [item.ref for item in items[:2]]
-    response = director.post("/staff/queue/bulk", data={"csrf_token": token, "refs": refs,
-                                                        "action": "accept"})
-    assert response.status_code == 303
-    director.post("/staff/queue/bulk", data={"csrf_token": token, "refs": refs,
-                                             "action": "accept"})  # again: refused, no harm
-    director.post("/staff/queue/bulk", data={"csrf_token": token, "refs": [items[2].ref],
-                                             "action": "assign", "assignee": str(grid.id)})
-    for item in items:
-        db.refresh(item)
-    assert [i.status for i in items] == ["accepted", "accepted", "submitted"]
-    assert items[2].assignee_id == grid.id
-    assert db.scalar(select(Notification).where(Notification.user_id == resident.id))
 
 
 def test_csv_export(staff_client, make_user, resident, file_request, app, db):

@@ -3,6 +3,18 @@
 Views call ``service.<name>``; each name lives in the module of its job.
 """
 
+from portal.service_requests.service.bulk import (  # noqa: F401
+    ACCEPT,
+    ASSIGN,
+    BULK_ACTIONS,
+    BULK_LIMIT,
+    MERGE,
+    PRIORITY,
+    REPLY,
+    BulkChoice,
+    BulkOutcome,
+    bulk,
+)
 from portal.service_requests.service.categories import (  # noqa: F401
     DEFAULT_CATEGORIES,
     DEFAULT_TEMPLATES,
@@ -21,6 +33,7 @@ from portal.service_requests.service.chasing import (  # noqa: F401
     to_street_office,
     urge,
 )
+from portal.service_requests.service.duplicates import likely_duplicates  # noqa: F401
 from portal.service_requests.service.figures import (  # noqa: F401
     figures_fingerprint,
     month_figures,
@@ -36,8 +49,9 @@ from portal.service_requests.service.intake import (  # noqa: F401
 from portal.service_requests.service.lifecycle import (  # noqa: F401
     ENDING_BY_STAFF,
     assign,
-    bulk,
     change_category_priority,
+    check_merge,
+    check_not_merged,
     check_staff_change,
     close_resolved_unrated,
     find_by_key,
@@ -46,7 +60,6 @@ from portal.service_requests.service.lifecycle import (  # noqa: F401
     is_follower,
     may_assign_to_others,
     merge,
-    rate,
     reply,
     submit,
     transition,
@@ -102,6 +115,13 @@ from portal.service_requests.service.reading import (  # noqa: F401
     summary_of,
     summary_timeline,
     timeline,
+)
+from portal.service_requests.service.reopened import (  # noqa: F401
+    REOPENED_BY_DISPUTE,
+    REOPENED_BY_RATING,
+    back_with,
+    dispute,
+    rate,
 )
 from portal.service_requests.service.rules import (  # noqa: F401
     ACCEPTED,

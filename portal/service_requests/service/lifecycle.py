@@ -1,6 +1,7 @@
-"""A request's life: submitting, following, every status change, replies, assignment, rating,
-merging. Every action lands on the timeline (``RequestEvent``); status changes and public
-replies notify the owner and the followers, each in the words they may read (``messages``)."""
+"""A request's life: submitting, following, every status change, replies, assignment,
+merging (a resident's rating or dispute of a resolved one: ``reopened``). Every action lands
+on the timeline (``RequestEvent``); status changes and public replies notify the owner and
+the followers, each in the words they may read (``messages``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from portal.accounts.models import User
 from portal.accounts.roles import Permission
 from portal.clock import local_day, next_daily_number, utcnow
 from portal.errors import DomainError
-from portal.satisfaction import Level
 from portal.service_requests.models import (
     RequestCategory,
     RequestEvent,
@@ -24,7 +24,7 @@ from portal.service_requests.models import (
     ServiceRequest,
 )
 from portal.service_requests.service.messages import REOPENED, REPLY, tell
-from portal.service_requests.service.queue import index_text, staff_scope
+from portal.service_requests.service.queue import index_text
 from portal.service_requests.service.rules import (
     ACCEPTED,
     CLOSED,
@@ -45,7 +45,7 @@ from portal.service_requests.service.rules import (
     WITHDRAWN,
     check_transition,
 )
-from portal.service_requests.service.sla import Sla, priority_for, rating_open
+from portal.service_requests.service.sla import Sla, priority_for
 
 
 def find_by_key(session: Session, owner_id: int, key: str) -> ServiceRequest | None:
@@ -136,6 +136,14 @@ def _notify(session, request, actor, what: str) -> None:
     tell(session, request, what, _audience(session, request, actor))
 
 
+def check_not_merged(request: ServiceRequest) -> None:
+    """A merged request is read-only: its work goes on in the one it joined."""
+    if request.status == DUPLICATE:
+        target = request.merged_into.ref if request.merged_into else ""
+        raise DomainError(_l("This request was merged into %(target)s: it can't be changed. "
+                             "Work on that one.", target=target))
+
+
 def _first_response(request, now) -> None:
     if request.first_response_at is None:
         request.first_response_at = now
@@ -150,6 +158,7 @@ def transition(session: Session, request: ServiceRequest, target: str, actor: Us
     While a request is with the street office its deadlines stand still: coming back, they
     move on by the time it spent there, so the community is judged on its own time only."""
     now = now or utcnow()
+    check_not_merged(request)
     check_transition(request.status, target, actor_kind)
     if target == REJECTED and not note:
         raise DomainError(_l("Give the reason the request can't be accepted."))
@@ -213,27 +222,6 @@ def withdraw(session: Session, request: ServiceRequest, owner: User, now=None) -
     transition(session, request, WITHDRAWN, owner, actor_kind=OWNER, now=now)
 
 
-def rate(session: Session, request: ServiceRequest, owner: User, level: Level,
-         comment: str | None, now: datetime | None = None, sla: Sla | None = None) -> None:
-    """Rate a resolved request. An unhappy rating reopens it and flags it for the director."""
-    now = now or utcnow()
-    if request.owner_id != owner.id:
-        raise DomainError(_l("Only the person who sent a request can rate it."))
-    if not rating_open(request, now, sla):
-        raise DomainError(_l("This request can no longer be rated."))
-    request.rating, request.rating_comment, request.rated_at = int(level), comment or None, now
-    event = _event(session, request, owner, "rating", public=True, body=str(int(level)), now=now)
-    if level.is_unhappy:
-        from portal.figures import followups  # the figures area imports this one
-
-        followups.open_for(session, request, event, now)
-        request.flagged = True
-        request.resolved_at = None
-        transition(session, request, IN_PROGRESS, owner, actor_kind=OWNER, now=now)
-    else:
-        transition(session, request, CLOSED, owner, actor_kind=OWNER, now=now)
-
-
 def close_resolved_unrated(session: Session, now: datetime | None = None,
                            sla: Sla | None = None, request: ServiceRequest | None = None) -> int:
     """Close resolved requests left unrated for the rating window; returns how many.
@@ -258,6 +246,7 @@ def reply(session: Session, request: ServiceRequest, staff: User, body: str, *,
           public: bool, now: datetime | None = None) -> None:
     """A public reply (residents see it and are told) or an internal note (staff only)."""
     now = now or utcnow()
+    check_not_merged(request)
     if public:
         _first_response(request, now)
     _audit(session, staff, "reply" if public else "note", request)
@@ -273,6 +262,7 @@ def may_assign_to_others(user: User) -> bool:
 
 def assign(session: Session, request: ServiceRequest, staff: User, assignee: User | None,
            now=None) -> None:
+    check_not_merged(request)
     if assignee is not None and assignee.id != staff.id and not may_assign_to_others(staff):
         raise DomainError(_l("You can take a request yourself, but only the director can "
                               "assign it to someone else."))
@@ -290,6 +280,7 @@ def change_category_priority(session: Session, request: ServiceRequest, staff: U
                              sla: Sla | None = None, now=None) -> None:
     """Recategorise (which re-routes to the category's team) and reprioritise (new deadlines)."""
     sla = sla or Sla.from_config()
+    check_not_merged(request)
     if priority not in (1, 2, 3):
         raise DomainError(_l("Choose a priority."))
     changes = []
@@ -305,15 +296,21 @@ def change_category_priority(session: Session, request: ServiceRequest, staff: U
         _audit(session, staff, "edit", request, "; ".join(changes))
 
 
-def merge(session: Session, request: ServiceRequest, target: ServiceRequest, staff: User,
-          now=None) -> None:
-    """Mark ``request`` a duplicate of ``target``: its owner and followers follow the target."""
-    now = now or utcnow()
+def check_merge(request: ServiceRequest, target: ServiceRequest) -> None:
+    """Why ``request`` can't join ``target``, if it can't (asked before confirming too)."""
+    check_not_merged(request)
     if target.id == request.id:
         raise DomainError(_l("A request can't be merged into itself."))
     if target.status not in OPEN:
         raise DomainError(_l("Merge only into a request that is still open."))
     check_transition(request.status, DUPLICATE, STAFF)
+
+
+def merge(session: Session, request: ServiceRequest, target: ServiceRequest, staff: User,
+          now=None) -> None:
+    """Mark ``request`` a duplicate of ``target``: its owner and followers follow the target."""
+    now = now or utcnow()
+    check_merge(request, target)
     movers = [uid for uid in (request.owner_id, *follower_ids(session, request.id))
               if uid is not None]
     already = {target.owner_id, *follower_ids(session, target.id)}
@@ -332,24 +329,6 @@ def merge(session: Session, request: ServiceRequest, target: ServiceRequest, sta
     tell(session, request, DUPLICATE, [uid for uid in movers if uid != staff.id],
          link=f"/requests/{target.ref}", target=target.ref)
     session.flush()
-
-
-def bulk(session: Session, staff: User, refs: list[str], action: str,
-         assignee: User | None = None) -> tuple[int, list[str]]:
-    """Accept or assign several requests; returns how many changed and the refused refs."""
-    done, refused = 0, []
-    for request in session.scalars(select(ServiceRequest).where(
-            ServiceRequest.ref.in_(refs[:100]), staff_scope(staff))):
-        try:
-            if action == "accept":
-                transition(session, request, ACCEPTED, staff)
-            else:
-                assign(session, request, staff, assignee)
-        except DomainError:
-            refused.append(request.ref)
-        else:
-            done += 1
-    return done, refused
 
 
 def triage_staff(session: Session) -> list[User]:

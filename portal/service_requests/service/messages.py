@@ -24,6 +24,7 @@ from portal.service_requests.service.rules import (
     WITHDRAWN,
 )
 from portal.web.address import address
+from portal.web.i18n import format_moment
 
 REOPENED, REPLY, RECORDED = "reopened", "reply", "recorded"
 
@@ -98,3 +99,22 @@ def tell(session, request, what: str, recipients, *, link: str | None = None,
         notify(session, followers, TO_FOLLOWERS[what], link=link, ref=request.ref,
                what=public_what(request), **params)
 
+
+
+# What the handler of a reopened request is told, by why it reopened (lifecycle.REOPENED_BY_*).
+TO_HANDLER = {
+    "rating": _l("Request %(ref)s (%(what)s) is back with you: the resident was not "
+                 "satisfied with how it was handled. Resolve it by %(due)s."),
+    "dispute": _l("Request %(ref)s (%(what)s) is back with you: the resident says it is not "
+                  "solved yet. Resolve it by %(due)s."),
+}
+
+
+def tell_handler(session, request, why: str, handler_id: int | None) -> None:
+    """Tell the staff member handling a reopened request that it is theirs again, and by
+    when: staff may read the request, so the words are its summary and its new deadline."""
+    if handler_id is None:
+        return
+    notify(session, handler_id, TO_HANDLER[why], link=f"/staff/requests/{request.ref}",
+           ref=request.ref, what=public_what(request),
+           due=in_each_language(lambda: format_moment(request.resolve_by)))
