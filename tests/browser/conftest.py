@@ -26,6 +26,17 @@ SKIP_MESSAGE = (f"browser tests need Chromium at {CHROMIUM}: run scripts/test as
                 "yourself, or point PORTAL_CHROMIUM at a Chromium binary")
 
 
+def _wait_as_long_as_actions():
+    """expect() waits 5 s by default, half of what actions wait (set_default_timeout below):
+    on a shared 2-core machine a page that decodes a phone photo took longer than that."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+
+
+_wait_as_long_as_actions()
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
