@@ -50,6 +50,9 @@ class Defaults:
     # a resident who ticks "keep me signed in" for 30 days, staff for a working day.
     RESIDENT_SESSION_DAYS = 30
     STAFF_SESSION_HOURS = 10
+    # An open page warns this long before its sign-in ends, with a 继续使用 button that
+    # starts it again (static/js/session.js): no time limit a person cannot extend.
+    SIGN_IN_WARNING_SECONDS = 600
     REMEMBER_COOKIE_NAME = "remember_token"
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     # Strict-Transport-Security outside development mode: one year. 0 turns it off (only for
