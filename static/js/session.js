@@ -16,8 +16,12 @@
     warning.querySelector("form").hidden = over;
     if (warning.hidden) {
       warning.hidden = false;
+      // The alert is read out; focus moves only when it would not cut into typing.
+      var active = document.activeElement;
       var button = warning.querySelector("button");
-      if (button && !over) button.focus({ preventScroll: true });
+      if (button && !over && (!active || active === document.body)) {
+        button.focus({ preventScroll: true });
+      }
     }
   }
 

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from portal.accounts.roles import Role
 from portal.clock import FixedClock
+from tests.browser.test_care_mode_flow import SHOTS
 from tests.conftest import TEST_PASSWORD
 
 START = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)  # 10:00 in the community
@@ -85,3 +86,22 @@ def test_without_javascript_nothing_shows_and_the_page_works(app, live_server, c
         expect(page.get_by_role("heading", level=1)).to_be_visible()
     finally:
         context.close()
+
+
+def test_the_warning_in_care_mode_at_390_px(app, live_server, new_page, audit, make_user):
+    """The panel as an elder sees it: above the tab bar, the end time, one big button."""
+    clock = app.extensions["clock"] = FixedClock(START)
+    app.config["RESIDENT_SESSION_DAYS"] = 600 / 86400
+    app.config["SIGN_IN_WARNING_SECONDS"] = 60
+    resident = make_user(Role.RESIDENT, name="孙爷爷", care_mode=True)
+    page = new_page()
+    _sign_in(page, live_server.url, resident.phone)
+    clock.advance(seconds=560)
+    page.goto(live_server.url + "/requests/new")
+    expect(page.locator(".sign-in-warning")).to_be_visible()
+    expect(page.locator(".sign-in-ends")).to_have_text("2026年12月7日 10:10")
+    size = page.evaluate("() => parseFloat(getComputedStyle("
+                         "document.querySelector('.sign-in-soon')).fontSize)")
+    assert size >= 22, size
+    audit(page)
+    page.screenshot(path=SHOTS / "care_sign_in_warning_390.png")
