@@ -26,4 +26,5 @@ def init_app(app: Flask) -> None:
     hooks.extend(csrf_hooks)
     app.before_request(web.restore_kept_form)
     app.jinja_env.globals["kept_form_restored"] = web.kept_form_restored
+    app.jinja_env.globals["kept_form_until"] = web.kept_form_until
     jobs.init_app(app)

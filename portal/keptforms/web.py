@@ -231,5 +231,10 @@ def restore_kept_form():
     return response
 
 
+def kept_form_until():
+    """For the sign-in page: until when this browser's kept form waits, so the person knows."""
+    return service.kept_until(db.session, request.cookies.get(COOKIE), utcnow())
+
+
 def kept_form_restored() -> bool:
     return bool(g.get("kept_form_restored"))

@@ -79,3 +79,19 @@ def test_a_live_session_still_needs_its_own_token(app, client, resident, db, fil
     response = client.post(f"/requests/{item.ref}/withdraw", data={"csrf_token": foreign},
                            headers=ORIGIN)
     assert response.status_code == 400
+
+
+def test_the_sign_in_page_says_until_when_a_kept_form_waits(app, client, categories):
+    """The kept form's hours are a time limit too: the person is told it, in good time."""
+    from datetime import UTC, datetime
+
+    from portal.clock import FixedClock
+    from tests.keptforms.helpers import post_signed_out, sign_in_page
+
+    app.extensions["clock"] = FixedClock(datetime(2026, 12, 7, 6, 30, tzinfo=UTC))  # 14:30
+    response = post_signed_out(client, "/requests/new", {
+        "category": str(categories["repair"].id), "description": "楼道灯坏了，看不见台阶。",
+        "building": "3号楼", "location": "2单元"}, page="/requests/new")
+    html, _next = sign_in_page(client, response)
+    assert "刚才填写的内容会为您保存到 2026年12月7日 16:30" in html
+    assert "保存到" not in app.test_client().get("/auth/login").get_data(as_text=True)
