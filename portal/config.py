@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+from portal.workdays import OfficeHours
+
 # The checkout: templates, static files, translations and migrations live beside the package.
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,6 +50,9 @@ class Defaults:
     # a resident who ticks "keep me signed in" for 30 days, staff for a working day.
     RESIDENT_SESSION_DAYS = 30
     STAFF_SESSION_HOURS = 10
+    # An open page warns this long before its sign-in ends, with a 继续使用 button that
+    # starts it again (static/js/session.js): no time limit a person cannot extend.
+    SIGN_IN_WARNING_SECONDS = 600
     REMEMBER_COOKIE_NAME = "remember_token"
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     # Strict-Transport-Security outside development mode: one year. 0 turns it off (only for
@@ -76,7 +81,9 @@ class Defaults:
     OFFICE_NAME = "邻里社区居委会"
     OFFICE_PHONE = "010-6500 0000"
     OFFICE_ADDRESS = "社区服务中心一楼"
-    OFFICE_HOURS = "周一至周五 9:00–17:00"
+    # Open on working days (mainland China's calendar and the office's holiday table): a
+    # request's deadline that falls outside these hours moves to the close of its office day.
+    OFFICE_HOURS = "09:00-17:00"
 
 
 def load(app, overrides=None):
@@ -97,6 +104,7 @@ def load(app, overrides=None):
         if str(app.config["DATABASE_URL"]).startswith("postgresql"):
             raise MissingDataKey(MISSING_DATA_KEY)
         app.config["DATA_KEY"] = instance_secret(instance / "data_key", make=fernet_key)
+    OfficeHours.parse(app.config["OFFICE_HOURS"])  # a mistyped setting stops the start
     if app.debug or app.config.get("DEVELOPMENT"):
         # Plain http on a developer's machine; Secure cookies everywhere else.
         app.config["SESSION_COOKIE_SECURE"] = False

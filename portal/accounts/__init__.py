@@ -22,11 +22,10 @@ def init_app(app: Flask) -> None:
     def load_user(cookie_id: str):
         from portal.clock import utcnow
 
-        return service.load_session_user(
-            db.session, cookie_id, now=utcnow(),
-            resident_days=int(current_app.config["RESIDENT_SESSION_DAYS"]),
-            staff_hours=int(current_app.config["STAFF_SESSION_HOURS"]))
+        return service.load_session_user(db.session, cookie_id, now=utcnow(),
+                                         **service.lifetime_settings(current_app.config))
 
+    app.jinja_env.globals["sign_in_timer"] = views.sign_in_timer
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)
 

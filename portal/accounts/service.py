@@ -153,15 +153,30 @@ def authenticate(session: Session, phone: str, password: str) -> User:
 
 # --- sessions ------------------------------------------------------------------------------
 
-def session_lifetime(user: User, *, resident_days: int, staff_hours: int) -> timedelta:
+def session_lifetime(user: User, *, resident_days: float, staff_hours: float) -> timedelta:
     """How long one sign-in lasts: staff for a working day, residents at most N days."""
     if user.is_staff:
         return timedelta(hours=staff_hours)
     return timedelta(days=resident_days)
 
 
-def load_session_user(session: Session, cookie_id: str, *, now: datetime, resident_days: int,
-                      staff_hours: int) -> User | None:
+def lifetime_settings(config) -> dict[str, float]:
+    """PORTAL_RESIDENT_SESSION_DAYS and PORTAL_STAFF_SESSION_HOURS, as session_lifetime's
+    keywords (fractions allowed: a test sets a lifetime of seconds)."""
+    return {"resident_days": float(config["RESIDENT_SESSION_DAYS"]),
+            "staff_hours": float(config["STAFF_SESSION_HOURS"])}
+
+
+def sign_in_ends_at(user: User, *, resident_days: float, staff_hours: float) -> datetime | None:
+    """When this sign-in ends on the server (None before it is known)."""
+    if user.signed_in_at is None:
+        return None
+    return user.signed_in_at + session_lifetime(user, resident_days=resident_days,
+                                                staff_hours=staff_hours)
+
+
+def load_session_user(session: Session, cookie_id: str, *, now: datetime, resident_days: float,
+                      staff_hours: float) -> User | None:
     """Resolve the login cookie (the session's or the remember-me one).
 
     It names the user, the account's session token and when the sign-in began. A rotated

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -16,7 +16,7 @@ from portal.keptforms import web as keptforms
 from portal.web import care
 from portal.web.errors import form_view
 from portal.web.forms import ActionForm
-from portal.web.i18n import select_locale
+from portal.web.i18n import format_moment, select_locale
 from portal.web.render import refused, render, render_form_errors
 from portal.web.safety import safe_next_url
 
@@ -48,9 +48,7 @@ def _start_session(user, remember: bool = False) -> None:
     # A fresh session on sign-in: nothing from before (a planted session id) carries over.
     session.clear()
     user.signed_in_at = utcnow()
-    lifetime = service.session_lifetime(
-        user, resident_days=int(current_app.config["RESIDENT_SESSION_DAYS"]),
-        staff_hours=int(current_app.config["STAFF_SESSION_HOURS"]))
+    lifetime = service.session_lifetime(user, **service.lifetime_settings(current_app.config))
     login_user(user, remember=remember, duration=lifetime)
     care.carry_over(user)
     # Without "keep me signed in" the cookie ends with the browser; either way the sign-in
@@ -139,6 +137,36 @@ def _sign_out(message: str):
     logout_user()
     session.clear()
     flash(message, "success")
+
+
+def sign_in_timer() -> dict | None:
+    """For the page's warning (static/js/session.js): seconds until this sign-in ends and how
+    long before that to warn. None when nobody is signed in."""
+    if not current_user.is_authenticated:
+        return None
+    ends = service.sign_in_ends_at(current_user, **service.lifetime_settings(current_app.config))
+    if ends is None:
+        return None
+    return {"remaining": max(int((ends - utcnow()).total_seconds()), 0),
+            "warn": int(current_app.config["SIGN_IN_WARNING_SECONDS"]), "ends": ends}
+
+
+@bp.post("/auth/continue")
+@login_required
+def keep_signed_in():
+    """继续使用: the sign-in starts again from now, as a new one would (the remember-me cookie
+    too, when it was ticked), so no time limit is one the person cannot extend."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    user.signed_in_at = utcnow()
+    lifetime = service.session_lifetime(user, **service.lifetime_settings(current_app.config))
+    login_user(user, remember=bool(session.permanent), duration=lifetime)
+    timer = sign_in_timer()
+    if request.accept_mimetypes.best == "application/json":
+        return {"remaining": timer["remaining"], "ends": format_moment(timer["ends"])}
+    flash(_("You can carry on. You stay signed in."), "success")
+    return redirect(safe_next_url(request.form.get("next")) or url_for("web.home"), 303)
 
 
 @bp.post("/auth/logout")

@@ -20,7 +20,7 @@ from portal.api.openapi import description as openapi_description
 from portal.clock import SHANGHAI, utcnow
 from portal.errors import DomainError
 from portal.extensions import csrf, db, limiter
-from portal.web.i18n import format_moment, normalise
+from portal.web.i18n import format_deadline, normalise
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 csrf.exempt(bp)
@@ -236,8 +236,8 @@ def create_request(fmt):
     db.session.commit()
     return respond(fmt, "service_requests", [{
         "service_request_id": created.ref, "token": submission.token,
-        "service_notice": _("The community office will answer by %(when)s.",
-                            when=format_moment(created.respond_by)),
+        "service_notice": _("The community office will answer %(by)s.",
+                            by=format_deadline(created.respond_by)),
     }], status=201)
 
 

@@ -21,7 +21,10 @@ def init_app(app: Flask) -> None:
     for hook in csrf_hooks:
         hooks.remove(hook)
     hooks.append(web.keep_signed_out_post)
+    # A page older than a session the remember-me cookie restored: its token still counts.
+    hooks.append(web.adopt_remembered_page_token)
     hooks.extend(csrf_hooks)
     app.before_request(web.restore_kept_form)
     app.jinja_env.globals["kept_form_restored"] = web.kept_form_restored
+    app.jinja_env.globals["kept_form_until"] = web.kept_form_until
     jobs.init_app(app)

@@ -58,6 +58,14 @@ def _find(session: Session, key: str | None) -> KeptForm | None:
     return session.scalar(select(KeptForm).where(KeptForm.lookup == _lookup(key)))
 
 
+def kept_until(session: Session, key: str | None, now: datetime) -> datetime | None:
+    """Until when a form waiting for its sign-in is kept (None: nothing waits)."""
+    kept = _find(session, key)
+    if kept is None or kept.user_id is not None or kept.expires_at <= now:
+        return None
+    return kept.expires_at
+
+
 def keep(session: Session, *, key: str, action: str, page: str,
          fields: list[tuple[str, str]], file_tokens: Iterable[str],
          known_user_id: int | None, now: datetime, hours: float) -> KeptForm:

@@ -15,6 +15,7 @@ from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from htmx_flask import make_response as htmx_response
+from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RoutingException
@@ -144,6 +145,52 @@ def keep_signed_out_post():
     return response
 
 
+def _same_origin() -> bool:
+    """The POST came from one of our own pages: its Origin (or, failing that, its Referer)."""
+    sender = request.headers.get("Origin") or request.referrer or ""
+    return urlsplit(sender).netloc == request.host
+
+
+def adopt_remembered_page_token():
+    """Before the CSRF check: a POST from a page older than this session, whose sign-in the
+    remember-me cookie has just restored, carries the token of the session that lapsed (our
+    signature, a raw value no session holds any more). Take that raw value as this session's,
+    so the tap simply works, the page's other forms too, instead of "page expired".
+
+    Only when the session has no token of its own yet, the person is signed in, the token
+    bears our signature and the POST is same-origin: a forged or foreign token still fails the
+    check as before. (Lax cookies already keep another site's POST from carrying the sign-in.)
+    """
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")  # also the session's key for it
+    if (request.method != "POST" or not config.get("WTF_CSRF_ENABLED", True)
+            or not current_user.is_authenticated or session.get(field) is not None
+            or not _same_origin()):
+        return None
+    token = _page_token(field)
+    if not token:
+        return None
+    signer = URLSafeTimedSerializer(config.get("WTF_CSRF_SECRET_KEY") or config["SECRET_KEY"],
+                                    salt="wtf-csrf-token")
+    try:
+        raw = signer.loads(token, max_age=config.get("WTF_CSRF_TIME_LIMIT"))
+    except BadData:
+        return None
+    if isinstance(raw, str):
+        session[field] = raw
+    return None
+
+
+def _page_token(field: str) -> str | None:
+    for name, value in request.form.items():
+        if (name == field or name.endswith("-" + field)) and value:
+            return value
+    for header in current_app.config.get("WTF_CSRF_HEADERS", ["X-CSRFToken", "X-CSRF-Token"]):
+        if request.headers.get(header):
+            return request.headers[header]
+    return None
+
+
 def bind_at_sign_in(user) -> str | None:
     """Called by the sign-in view: the page to return to when this browser kept a form."""
     kept = service.bind(db.session, request.cookies.get(COOKIE), user.id, utcnow())
@@ -182,6 +229,11 @@ def restore_kept_form():
     response.delete_cookie(COOKIE, httponly=True, samesite="Lax",
                            secure=bool(current_app.config["SESSION_COOKIE_SECURE"]))
     return response
+
+
+def kept_form_until():
+    """For the sign-in page: until when this browser's kept form waits, so the person knows."""
+    return service.kept_until(db.session, request.cookies.get(COOKIE), utcnow())
 
 
 def kept_form_restored() -> bool:

@@ -101,6 +101,7 @@ def generate(session, count: int, seed: int = 7) -> int:
     staff = [row for row in session.execute(select(User.id, User.role).where(
         User.role.in_(service.TRIAGE_ROLES)))]
     sla = service.Sla.from_config()
+    holidays = service.office_holidays(session)
     now = utcnow()
     counters = dict(session.execute(select(DailyCounter.day, DailyCounter.last)
                                     .where(DailyCounter.series == service.REF_PREFIX)).all())
@@ -113,7 +114,7 @@ def generate(session, count: int, seed: int = 7) -> int:
         created = now - timedelta(minutes=rng.randint(10, 365 * 24 * 60))
         urgent, many = rng.random() < 0.15, rng.random() < 0.2
         priority = service.priority_for(urgent, many)
-        respond_by, resolve_by = sla.deadlines(created, priority)
+        respond_by, resolve_by = sla.deadlines(created, priority, holidays)
         day = day_code(created)
         counters[day] = counters.get(day, 0) + 1
         team = [row for row in staff if row.role == category.role] or staff

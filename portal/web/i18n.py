@@ -3,12 +3,13 @@
 The locale comes from the user's saved choice, then the ``lang`` cookie, then
 Accept-Language, then Simplified Chinese. Times are stored in UTC and shown in Asia/Shanghai,
 in one format: 2026年12月3日 14:30 (``|datetime``; no seconds), and what happened within the
-day as "3 小时前" (``|ago``, with the full time as its title).
+day as "3 小时前" (``|ago``, with the full time as its title); a deadline as
+12月4日（周五）17:00 前 (``|deadline``).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 from babel import Locale
@@ -18,7 +19,8 @@ from flask_babel import format_date, format_datetime, get_locale, ngettext, pget
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.clock import SHANGHAI, utcnow
+from portal.clock import SHANGHAI, day_end, utcnow
+from portal.workdays import OfficeHours
 
 LANG_COOKIE = "lang"
 LANGUAGE_NAMES = {"zh_Hans_CN": "中文", "en": "English"}
@@ -118,6 +120,32 @@ def format_day(value) -> str:
     return compiled.apply(value, locale)
 
 
+def format_deadline(value: datetime | date, now: datetime | None = None) -> str:
+    """The one way a deadline is shown: 12月4日（周五）17:00 前, "by 17:00, Fri 4 Dec" (with the
+    year when it is not this year's). A moment is already in office hours (``Sla.deadlines``);
+    a day (an aid step's working-day deadline) is the close of that office day."""
+    if not isinstance(value, datetime):
+        office = OfficeHours.parse(current_app.config["OFFICE_HOURS"])
+        value = office.close_of(value) if office else day_end(value) - timedelta(minutes=1)
+    moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(SHANGHAI)
+    if moment.year == (now or utcnow()).astimezone(SHANGHAI).year:
+        pattern = pgettext("a deadline this year (a Babel pattern)", "'by' HH:mm, EEE d MMM")
+    else:
+        pattern = pgettext("a deadline in another year (a Babel pattern)",
+                           "'by' HH:mm, EEE d MMM y")
+    locale, compiled = _compiled(str(get_locale()), pattern)
+    return compiled.apply(moment, locale)
+
+
+def format_office_hours() -> str:
+    """PORTAL_OFFICE_HOURS in words: 工作日 9:00–17:00."""
+    hours = OfficeHours.parse(current_app.config["OFFICE_HOURS"])
+    if hours is None:
+        return _("Open every day, round the clock")
+    return _("Working days %(opens)s–%(closes)s", opens=f"{hours.opens:%H:%M}".lstrip("0"),
+             closes=f"{hours.closes:%H:%M}".lstrip("0"))
+
+
 def format_ago(value: datetime, now: datetime | None = None) -> str:
     """"3 小时前" for what happened within the last day; the one format for anything older
     (or ahead)."""
@@ -153,6 +181,8 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["datetime"] = _datetime_filter
     app.jinja_env.filters["ago"] = lambda value: format_ago(value) if value else ""
+    app.jinja_env.filters["deadline"] = lambda value: format_deadline(value) if value else ""
+    app.jinja_env.globals["office_hours"] = format_office_hours
     # A date alone: 2026年12月3日 (whichever name); "full" adds the weekday.
     app.jinja_env.filters["date"] = lambda value, fmt=None: (
         "" if not value else format_day(value) if fmt in ONE_FORMAT_NAMES

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 from flask_babel import force_locale
 
-from portal.aid import idnumber, money, workdays
+from portal import workdays
+from portal.aid import idnumber, money
 from tests.aid.conftest import VALID_ID
 
 

@@ -296,8 +296,8 @@ def test_aid_journey(app, live_server, new_page, audit, make_user, db):
     expect(steps).to_have_count(5)
     for index in range(5):
         expect(steps.nth(index)).to_contain_text("已完成")
-    expect(steps.nth(1)).to_contain_text("截止日期")
-    expect(steps.nth(2)).to_contain_text("截止日期")
+    expect(steps.nth(1)).to_contain_text("办理期限")
+    expect(steps.nth(2)).to_contain_text("办理期限")
     expect(steps.nth(4)).to_contain_text("每月 950 元")
     expect(page.locator(".aid-history")).to_contain_text("收入证明")
     audit(page)

@@ -159,6 +159,7 @@ CASES = {
         "pw-current_password": TEST_PASSWORD, "pw-new_password": "a new one for the lift"},
         "/account"),
     "auth.sign_out_everywhere": lambda w: Case("/account/sign-out-everywhere", {}, "/account"),
+    "auth.keep_signed_in": lambda w: Case("/auth/continue", {"next": "/account"}, "/account"),
     "notices.mark_read": lambda w: Case("/notices/1/read", {}, "/notices/"),
     "notifications.open_one": lambda w: Case("/notifications/1/open", {}, "/notifications"),
     "notifications.mark_all_read": lambda w: Case("/notifications/read", {}, "/notifications"),

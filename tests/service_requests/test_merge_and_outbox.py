@@ -88,8 +88,9 @@ def test_status_changes_and_replies_reach_owner_and_followers(app, db, make_user
                                      .where(Notification.user_id == user.id)
                                      .order_by(Notification.id)))
             for user in (owner, follower)}
-    assert told[owner.id] == ["Your request “%(about)s” has been accepted.",
-                              "The community office replied to your request “%(about)s”."]
+    assert told[owner.id] == [
+        "Your request “%(about)s” has been accepted. We aim to finish it %(by)s.",
+        "The community office replied to your request “%(about)s”."]
     assert told[follower.id] == [
         "A request you follow (%(what)s) has been accepted.",
         "The community office replied on a request you follow (%(what)s)."]
@@ -101,7 +102,7 @@ def test_status_changes_and_replies_reach_owner_and_followers(app, db, make_user
     assert counts == {"sent": 4, "failed": 0}
     texts = [record.getMessage() for record in caplog.records]
     category = item.category.name_zh
-    assert sum("您反映的“单元门的门禁坏了，关不上。”已受理。" in text for text in texts) == 1
+    assert sum("您反映的“单元门的门禁坏了，关不上。”已受理，争取在" in text for text in texts) == 1
     assert sum(f"您关注的诉求（3号楼·{category}）已受理。" in text for text in texts) == 1
     for text in texts:
         assert owner.name not in text and owner.phone not in text and "师傅" not in text

@@ -11,6 +11,7 @@ from portal.accounts.roles import Role
 from portal.notifications.models import Notification
 from portal.notifications.service import excerpt, render_text
 from portal.service_requests import service as s
+from portal.web.i18n import format_deadline
 
 DESCRIPTION = "3号楼楼道灯坏了，晚上老人上下楼看不见，电话13800138000找我。"
 
@@ -43,7 +44,8 @@ def test_owner_in_words_followers_by_the_public_summary(app, db, make_user, file
         db.commit()
         category = item.category
         assert _texts(db, owner) == [
-            "您反映的“3号楼楼道灯坏了，晚上老人上下楼看不见…”已受理。",
+            "您反映的“3号楼楼道灯坏了，晚上老人上下楼看不见…”已受理，争取在"
+            f"{format_deadline(item.resolve_by)}办结。",
             "社区对您反映的“3号楼楼道灯坏了，晚上老人上下楼看不见…”有了新回复。",
             "您反映的“3号楼楼道灯坏了，晚上老人上下楼看不见…”已办结，请评价。"]
         followed = _texts(db, follower)
@@ -89,5 +91,5 @@ def test_the_inbox_shows_the_words(app, db, make_user, file_request):
         db.commit()
     client = app.test_client()
     sign_in(client, owner)
-    assert "您反映的“电梯停在三楼不动了”已受理。" in client.get("/notifications").get_data(
+    assert "您反映的“电梯停在三楼不动了”已受理，争取在" in client.get("/notifications").get_data(
         as_text=True)

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.aid import workdays
+from portal import workdays
 from portal.aid.models import AidHoliday
 from portal.enums import LabelledEnum
 from portal.errors import DomainError

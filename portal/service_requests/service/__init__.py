@@ -163,6 +163,7 @@ from portal.service_requests.service.sla import (  # noqa: F401
     CONFIG_DEFAULTS,
     Sla,
     is_overdue,
+    office_holidays,
     overdue_clause,
     priority_for,
     rating_open,

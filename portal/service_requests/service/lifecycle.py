@@ -45,7 +45,11 @@ from portal.service_requests.service.rules import (
     WITHDRAWN,
     check_transition,
 )
-from portal.service_requests.service.sla import Sla, priority_for
+from portal.service_requests.service.sla import (
+    Sla,
+    office_holidays,
+    priority_for,
+)
 
 
 def find_by_key(session: Session, owner_id: int, key: str) -> ServiceRequest | None:
@@ -65,7 +69,7 @@ def submit(session: Session, owner: User | None, *, category: RequestCategory, d
     now = now or utcnow()
     sla = sla or Sla.from_config()
     priority = priority_for(urgent, many_households)
-    respond_by, resolve_by = sla.deadlines(now, priority)
+    respond_by, resolve_by = sla.deadlines(now, priority, office_holidays(session))
     request = ServiceRequest(
         ref=next_daily_number(session, REF_PREFIX, local_day(now)), idempotency_key=idempotency_key,
         owner_id=owner.id if owner else None, channel=channel, external_ref=external_ref,
@@ -290,7 +294,8 @@ def change_category_priority(session: Session, request: ServiceRequest, staff: U
     if priority != request.priority:
         changes.append(f"P{request.priority} → P{priority}")
         request.priority = priority
-        request.respond_by, request.resolve_by = sla.deadlines(request.created_at, priority)
+        request.respond_by, request.resolve_by = sla.deadlines(
+            request.created_at, priority, office_holidays(session))
     if changes:
         _event(session, request, staff, "edit", public=False, body="; ".join(changes), now=now)
         _audit(session, staff, "edit", request, "; ".join(changes))

@@ -24,12 +24,12 @@ from portal.service_requests.service.rules import (
     WITHDRAWN,
 )
 from portal.web.address import address
-from portal.web.i18n import format_moment
+from portal.web.i18n import format_deadline, format_moment
 
 REOPENED, REPLY, RECORDED = "reopened", "reply", "recorded"
 
 TO_OWNER = {
-    ACCEPTED: _l("Your request “%(about)s” has been accepted."),
+    ACCEPTED: _l("Your request “%(about)s” has been accepted. We aim to finish it %(by)s."),
     IN_PROGRESS: _l("Your request “%(about)s” is being handled."),
     RESOLVED: _l("Your request “%(about)s” has been resolved. Please tell us how it was "
                  "handled."),
@@ -91,6 +91,8 @@ def tell(session, request, what: str, recipients, *, link: str | None = None,
     the owner in the words of their own description, everyone else by the public summary."""
     recipients = [uid for uid in dict.fromkeys(recipients) if uid is not None]
     link = link or f"/requests/{request.ref}"
+    if what == ACCEPTED:
+        params.setdefault("by", in_each_language(lambda: format_deadline(request.resolve_by)))
     if request.owner_id in recipients:
         notify(session, request.owner_id, TO_OWNER[what], link=link, ref=request.ref,
                about=excerpt(request.description), **params)

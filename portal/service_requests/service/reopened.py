@@ -26,7 +26,7 @@ from portal.service_requests.service.rules import (
     RESOLVED,
     TRIAGE_ROLES,
 )
-from portal.service_requests.service.sla import Sla, rating_open
+from portal.service_requests.service.sla import Sla, office_holidays, rating_open
 
 BACK_WITH_SHOWN = 10
 
@@ -84,7 +84,7 @@ def _reopen(session, request, owner, why: str, now: datetime, sla: Sla | None) -
     sla = sla or Sla.from_config()
     request.flagged = True
     request.resolved_at = None
-    request.resolve_by = sla.deadlines(now, request.priority)[1]
+    request.resolve_by = sla.deadlines(now, request.priority, office_holidays(session))[1]
     transition(session, request, IN_PROGRESS, owner, actor_kind=OWNER, now=now)
     handler = _handler(session, request)
     if handler is not None and request.assignee_id is None:

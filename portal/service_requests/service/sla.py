@@ -1,15 +1,29 @@
-"""Deadlines: first response and resolution by priority, the rating window, what is overdue."""
+"""Deadlines: first response and resolution by priority, the rating window, what is overdue.
+
+A deadline is the time it was filed plus the priority's hours, moved into the office's hours
+(``workdays.OfficeHours.within_deadline``: outside them, the close of the office day it belongs
+to), except P1's, which run round the clock. It is stored so, once: the resident's page,
+the queue, the overdue flag, the escalations and the figures all read the same moment.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, or_
+from sqlalchemy.orm import Session
 
 from portal.service_requests.models import ServiceRequest
 from portal.service_requests.service.rules import OPEN, RESOLVED
+from portal.workdays import OfficeHours
+
+# P1 is urgent and affects many households (a burst pipe, people stuck in a lift): the duty
+# worker answers at any hour, so its deadlines stay on the real clock. Moved to the next
+# working day's close, a P1 filed on Friday evening would have been due on Monday.
+ROUND_THE_CLOCK = 1
 
 CONFIG_DEFAULTS = {
     "REQUEST_SLA_P1_RESPONSE_HOURS": 2, "REQUEST_SLA_P1_RESOLVE_HOURS": 24,
@@ -25,17 +39,31 @@ CONFIG_DEFAULTS = {
 class Sla:
     hours: dict[int, tuple[float, float]]  # priority -> (first response, resolution)
     rating_days: int = 7
+    office: OfficeHours | None = None  # None: round the clock
 
     @classmethod
     def from_config(cls, config=None) -> Sla:
         config = config if config is not None else current_app.config
         hours = {p: (float(config[f"REQUEST_SLA_P{p}_RESPONSE_HOURS"]),
                      float(config[f"REQUEST_SLA_P{p}_RESOLVE_HOURS"])) for p in (1, 2, 3)}
-        return cls(hours=hours, rating_days=int(config["REQUEST_RATING_DAYS"]))
+        return cls(hours=hours, rating_days=int(config["REQUEST_RATING_DAYS"]),
+                   office=OfficeHours.parse(config["OFFICE_HOURS"]))
 
-    def deadlines(self, start: datetime, priority: int) -> tuple[datetime, datetime]:
-        respond, resolve = self.hours[priority]
-        return start + timedelta(hours=respond), start + timedelta(hours=resolve)
+    def deadlines(self, start: datetime, priority: int,
+                  holidays: Mapping[date, bool] | None = None) -> tuple[datetime, datetime]:
+        """``holidays``: the office's own holiday table (``office_holidays``)."""
+        respond, resolve = (start + timedelta(hours=h) for h in self.hours[priority])
+        if self.office is None or priority == ROUND_THE_CLOCK:
+            return respond, resolve
+        return (self.office.within_deadline(respond, holidays),
+                self.office.within_deadline(resolve, holidays))
+
+
+def office_holidays(session: Session) -> dict[date, bool]:
+    """The one holiday table staff keep (on the aid settings page): day -> is a working day."""
+    from portal.aid.service import holiday_overrides  # the aid area owns the table
+
+    return holiday_overrides(session)
 
 
 def priority_for(urgent: bool, many_households: bool) -> int:

@@ -1,0 +1,93 @@
+"""The office's calendar: working days in mainland China (public holidays and make-up
+working days) and the office's opening hours, for every deadline the portal gives.
+
+chinese_calendar knows the State Council's holiday schedule for the years it was built
+with; for any other year it raises NotImplementedError. Then we fall back to Monday to
+Friday, corrected by the holiday table staff maintain (``overrides``: date -> is a workday).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import chinese_calendar
+
+from portal.clock import SHANGHAI
+
+
+def is_workday(day: date, overrides: Mapping[date, bool] | None = None) -> bool:
+    try:
+        return chinese_calendar.is_workday(day)
+    except (NotImplementedError, ValueError, KeyError):
+        pass
+    if overrides and day in overrides:
+        return overrides[day]
+    return day.weekday() < 5
+
+
+def add_working_days(start: date, count: int,
+                     overrides: Mapping[date, bool] | None = None) -> date:
+    """The date of the ``count``-th working day after ``start`` (``start`` itself not counted)."""
+    day = start
+    remaining = count
+    while remaining > 0:
+        day += timedelta(days=1)
+        if is_workday(day, overrides):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: date, end: date,
+                         overrides: Mapping[date, bool] | None = None) -> int:
+    """Working days after ``start`` up to and including ``end``."""
+    count, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        count += is_workday(day, overrides)
+    return count
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    """When the office is open on a working day, as ``PORTAL_OFFICE_HOURS`` says: "09:00-17:00"."""
+
+    opens: time
+    closes: time
+
+    @classmethod
+    def parse(cls, text: str) -> OfficeHours | None:
+        """None for an empty setting: round the clock, every day."""
+        if not (text or "").strip():
+            return None
+        found = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*[-–~至]\s*(\d{1,2}):(\d{2})\s*", text or "")
+        if not found:
+            raise ValueError(f"office hours should read like 09:00-17:00, not {text!r}")
+        h1, m1, h2, m2 = (int(part) for part in found.groups())
+        opens, closes = time(h1, m1), time(h2, m2)
+        if not opens < closes:
+            raise ValueError(f"office hours should open before they close: {text!r}")
+        return cls(opens, closes)
+
+    def close_of(self, day: date) -> datetime:
+        return datetime.combine(day, self.closes, SHANGHAI)
+
+    def within_deadline(self, moment: datetime,
+                        overrides: Mapping[date, bool] | None = None) -> datetime:
+        """A deadline the office can keep: unchanged when it falls in office hours on a working
+        day; otherwise the close of the office day it belongs to, the first working day whose
+        close is not before it (Friday 02:37 is Friday 17:00; Friday 19:00 or Saturday 10:00 is
+        Monday 17:00, or later after a holiday). It never comes sooner than promised."""
+        here = moment.astimezone(SHANGHAI)
+        day = here.date()
+        if is_workday(day, overrides):
+            if self.opens <= here.time() <= self.closes:
+                return moment
+            if here.time() < self.opens:
+                return self.close_of(day)
+        day += timedelta(days=1)
+        while not is_workday(day, overrides):
+            day += timedelta(days=1)
+        return self.close_of(day)
