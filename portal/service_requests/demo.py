@@ -16,7 +16,7 @@ from portal.accounts import service as accounts
 from portal.accounts.demo import RESIDENTS, demo_password_hash
 from portal.accounts.models import User
 from portal.accounts.roles import Role
-from portal.clock import DailyCounter, day_code, utcnow
+from portal.clock import DailyCounter, day_code, day_start, local, local_day, utcnow
 from portal.search import service as search
 from portal.search.models import SearchDocument
 from portal.service_requests import service
@@ -75,7 +75,7 @@ def _handful(session, echo) -> None:
     ]
     for number, (who, key, body, urgent, many, steps, minutes_ago) in enumerate(plans):
         owner = residents[who]
-        at = now - timedelta(minutes=minutes_ago)
+        at = _while_awake(now - timedelta(minutes=minutes_ago))
         item = service.submit(session, owner, category=by_key[key], description=body,
                               building=owner.building, location=f"{owner.unit}",
                               urgent=urgent, many_households=many,
@@ -86,6 +86,27 @@ def _handful(session, echo) -> None:
             service.transition(session, item, target, staff,
                                now=at + timedelta(minutes=10 * (step + 1)))
     echo("Requests: 5 demo requests for the demo residents.")
+
+
+# People report things while they are up: demo requests come in between 07:00 and 22:00 here.
+AWAKE_FROM, AWAKE_UNTIL = 7, 22
+
+
+def _while_awake(moment: datetime) -> datetime:
+    """``moment``, or, when it falls in the night here, the same minute in the evening before
+    (03:11 becomes 21:11 the day before): always earlier, so a timeline keeps its order."""
+    hour = local(moment).hour
+    if AWAKE_FROM <= hour < AWAKE_UNTIL:
+        return moment
+    return moment - timedelta(hours=(hour - (AWAKE_UNTIL - 1)) % 24)
+
+
+def _awake_time(rng: random.Random, now: datetime) -> datetime:
+    """A moment in the last year, on a day's waking hours, at least 10 minutes ago."""
+    day = local_day(now) - timedelta(days=rng.randint(0, 364))
+    moment = day_start(day) + timedelta(minutes=rng.randint(AWAKE_FROM * 60,
+                                                            AWAKE_UNTIL * 60 - 1))
+    return moment if moment <= now - timedelta(minutes=10) else moment - timedelta(days=1)
 
 
 def generate(session, count: int, seed: int = 7) -> int:
@@ -111,7 +132,7 @@ def generate(session, count: int, seed: int = 7) -> int:
     for index in range(wanted):
         category = rng.choice(categories)
         owner_id, building = rng.choice(residents)
-        created = now - timedelta(minutes=rng.randint(10, 365 * 24 * 60))
+        created = _awake_time(rng, now)
         urgent, many = rng.random() < 0.15, rng.random() < 0.2
         priority = service.priority_for(urgent, many)
         respond_by, resolve_by = sla.deadlines(created, priority, holidays)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.roles import Role
-from portal.clock import utcnow
+from portal.clock import SHANGHAI, FixedClock, local, utcnow
 from portal.registry import registry
 from portal.satisfaction import Level
 from portal.service_requests import service as s
@@ -113,6 +113,17 @@ def test_close_resolved_command(app, db, resident, make_user, file_request):
     assert result.exit_code == 0 and "Closed 1" in result.output
     db.refresh(item)
     assert item.status == s.CLOSED
+
+
+def test_demo_requests_come_in_while_people_are_up(app, db):
+    """Run at 03:11 at night, the demo still files nothing between 22:00 and 07:00 here, and
+    its requests spread over the day's waking hours."""
+    app.extensions["clock"] = FixedClock(datetime(2026, 12, 3, 3, 11, tzinfo=SHANGHAI))
+    result = app.test_cli_runner().invoke(args=["portal", "demo", "--requests", "300"])
+    assert result.exit_code == 0, result.output
+    hours = [local(at).hour for at in db.scalars(select(ServiceRequest.created_at))]
+    assert len(hours) == 305 and all(7 <= hour < 22 for hour in hours), sorted(set(hours))
+    assert len(set(hours)) == 15, sorted(set(hours))
 
 
 def test_demo_is_idempotent_and_scales(app, db):
