@@ -201,8 +201,8 @@ def test_take_on_and_reply_claims_accepts_and_answers_at_once(
     assert (item.status, item.assignee_id) == ("accepted", grid.user.id)
     assert item.first_response_at is not None
     kinds = [(e.kind, e.to_status, e.body) for e in db.scalars(
-        select(RequestEvent).where(RequestEvent.request_id == item.id, RequestEvent.kind != "status")
-        .order_by(RequestEvent.id))]
+        select(RequestEvent).where(RequestEvent.request_id == item.id,
+                                   RequestEvent.kind != "status").order_by(RequestEvent.id))]
     assert kinds == [("assign", None, grid.user.name), ("reply", None, "今天下午上门")]
     # now it is theirs and accepted: the reply is a plain reply
     html = grid.get(url).get_data(as_text=True)
