@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -199,8 +201,16 @@ def _detail_context(item, confirming=None, **forms) -> dict:
                 templates=service.reply_templates(db.session, item),
                 takes_on=_takes_on(item),
                 followers=len(service.follower_ids(db.session, item.id)),
-                action=ActionForm(formdata=None), partial=wants_fragment(), levels=Level,
+                action=ActionForm(formdata=None), partial=wants_fragment(),
+                in_panel=_in_side_panel(), levels=Level,
                 **_forms(item, **forms))
+
+
+def _in_side_panel() -> bool:
+    """An htmx request from the queue's page: the work area is its side panel, under the
+    page's own heading."""
+    current = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    return wants_fragment() and current == url_for("staff_requests.queue")
 
 
 def _takes_on(item) -> bool:

@@ -141,7 +141,7 @@
     if (!panel || !panel.contains(target)) return;
     if (target === panel) {
       // The request just opened: focus it, then do what the key asked for.
-      var heading = panel.querySelector("h1");
+      var heading = panel.querySelector(".panel-title");
       if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
       var then = pending;
       pending = null;

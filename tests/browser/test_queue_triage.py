@@ -77,7 +77,7 @@ def test_the_mornings_work_in_four_actions_a_request_and_no_page_load(
         row.locator("[data-open]").click()  # 1: open it beside the list
         done += 1
         panel = page.locator("#side-panel #work")
-        expect(panel.get_by_role("heading", level=1)).to_contain_text(ref)
+        expect(panel.get_by_role("heading", level=2).first).to_contain_text(ref)
         if number == 0:
             audit(page)
         item = next(item for item in made if item.ref == ref)
@@ -128,7 +128,7 @@ def test_the_keys_move_open_take_and_reply(app, live_server, new_page, audit, ma
     expect(rows.nth(0)).to_have_class(CURRENT)
     first = rows.nth(0).locator("[data-open]").inner_text()
     page.keyboard.press("o")
-    expect(page.locator("#side-panel h1")).to_contain_text(first)
+    expect(page.locator("#side-panel .panel-title")).to_contain_text(first)
     page.keyboard.press("c")
     expect(page.locator("#side-panel .flash")).to_contain_text(first)
     page.keyboard.press("r")

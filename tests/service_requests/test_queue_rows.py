@@ -294,7 +294,12 @@ def test_a_row_opens_in_the_side_panel_and_is_a_page_without_javascript(
     page = director.get(link.group(1)).get_data(as_text=True)
     assert page.startswith("<!doctype html>") and 'id="work"' in page
     fragment = director.get(link.group(1), headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert fragment.lstrip().startswith('<div id="work">')
+    assert fragment.lstrip().startswith('<div id="work">') and "<h1>" in fragment
+    # in the queue's panel it sits under the page's own heading
+    panel = director.get(link.group(1), headers={
+        "HX-Request": "true", "HX-Current-URL": "http://localhost/staff/queue?overdue=1"})
+    html = panel.get_data(as_text=True)
+    assert "<h1>" not in html and '<h2 class="panel-title">' in html and "在单独的页面打开" in html
 
 
 def test_the_staff_menu_groups_publishing_and_settings(staff_client):
