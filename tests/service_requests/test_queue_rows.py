@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 
 from portal.accounts.roles import Role
 from portal.clock import utcnow
-from portal.service_requests import demo, service
+from portal.service_requests import service
 from portal.service_requests.models import ReplyTemplate, RequestEvent, ServiceRequest
 from portal.web.i18n import format_until
 from portal.web.pagination import keyset_paginate
@@ -97,32 +97,38 @@ def test_the_deadline_order_pages_by_key_without_gaps_or_repeats(
     assert [item.ref for item in before.items] == [item.ref for item in first.items]
 
 
-def test_the_open_queue_reads_its_deadline_index_and_sorts_nothing(app, db, make_user,
-                                                                   categories):
+def test_the_open_queue_reads_its_deadline_index_and_sorts_nothing(app, db, make_user):
+    """Each view of the open queue has an index that gives its rows in order: the first 25
+    are read off it, whatever the table's size. Whether the planner takes it depends on the
+    data's spread (scripts/sql_timing.py shows it at scale); here the question is whether
+    the index can serve the query: SQLite is told to use it, PostgreSQL to avoid the rest."""
     director = make_user(Role.DIRECTOR)
     grid = make_user(Role.GRID_WORKER)
-    with app.app_context():
-        demo.generate(db, 400)  # and ANALYZE, so that SQLite knows the indexes' worth
-    db.commit()
     now = utcnow()
-    for user, filters in ((director, service.QueueFilters()),
-                          (grid, service.QueueFilters()),
-                          (director, service.QueueFilters(assignee="unassigned")),
-                          (director, service.QueueFilters(team="grid_worker"))):
+    for user, filters, index in (
+            (director, service.QueueFilters(), "ix_service_request_open_due"),
+            (director, service.QueueFilters(status="submitted"), "ix_service_request_open_due"),
+            (director, service.QueueFilters(overdue=True), "ix_service_request_open_due"),
+            (director, service.QueueFilters(assignee="unassigned"),
+             "ix_service_request_open_due_assignee"),
+            (director, service.QueueFilters(team="grid_worker"),
+             "ix_service_request_open_due_role"),
+            (grid, service.QueueFilters(), None)):  # their scope is an OR: a bounded sort
         statement = service.queue_statement(user, filters, now).limit(26)
-        compiled = statement.compile(db.get_bind(), compile_kwargs={"literal_binds": True})
+        sql = str(statement.compile(db.get_bind(), compile_kwargs={"literal_binds": True}))
         if db.get_bind().dialect.name == "sqlite":
-            plan = " ".join(str(row[-1]) for row in db.execute(
-                text(f"EXPLAIN QUERY PLAN {compiled}")))
-            assert "ix_service_request_open_due" in plan, plan
-            assert "TEMP B-TREE" not in plan, plan
+            if index is None:
+                continue
+            assert sql.count("FROM service_request ") == 1, sql
+            sql = sql.replace("FROM service_request ", f"FROM service_request INDEXED BY {index} ")
+            plan = " ".join(str(row[-1]) for row in db.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+            assert "TEMP B-TREE" not in plan, (filters, plan)
         else:
-            # A few hundred rows: sorting them is cheap, so ask whether an index gives the order.
             for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
                 db.execute(text(f"SET LOCAL {setting} = off"))
-            plan = " ".join(row[0] for row in db.execute(text(f"EXPLAIN {compiled}")))
-            assert "ix_service_request_open_due" in plan, plan
-            assert "Sort" not in plan or user is grid, plan  # its scope is an OR
+            plan = " ".join(row[0] for row in db.execute(text(f"EXPLAIN {sql}")))
+            assert "ix_service_request_open_due" in plan, (filters, plan)
+            assert index is None or "Sort" not in plan, (filters, plan)
         db.rollback()
 
 

@@ -203,6 +203,8 @@ def queue_statement(user: User, filters: QueueFilters, now: datetime,
         statement = statement.where(open_clause())
     elif filters.status != "all":
         statement = statement.where(ServiceRequest.status == filters.status)
+        if filters.status in OPEN:  # what lets SQLite read the open deadline indexes too
+            statement = statement.where(open_clause())
     if filters.team:
         statement = statement.where(ServiceRequest.role == filters.team)
     if filters.category:
