@@ -301,23 +301,18 @@ def change_status(ref):
 
 
 @bp.post("/requests/<ref>/reply")
+@bp.post("/requests/<ref>/take-and-reply", endpoint="take_and_reply",
+         defaults={"take_on": True})
 @form_view
-def reply(ref):
+def reply(ref, take_on=False):
+    """A public reply; from take-and-reply it also claims and accepts the request."""
     item = _request_or_404(ref)
     form = ReplyForm(prefix="reply")
     if not form.validate_on_submit():
         return _detail(item, status=422, reply_form=form)
-    service.reply(db.session, item, current_user, form.body.data, public=True)
-    return _done(item, _("Reply sent to the resident."))
-
-
-@bp.post("/requests/<ref>/take-and-reply")
-@form_view
-def take_and_reply(ref):
-    item = _request_or_404(ref)
-    form = ReplyForm(prefix="reply")
-    if not form.validate_on_submit():
-        return _detail(item, status=422, reply_form=form)
+    if not take_on:
+        service.reply(db.session, item, current_user, form.body.data, public=True)
+        return _done(item, _("Reply sent to the resident."))
     try:
         service.take_and_reply(db.session, item, current_user, form.body.data)
     except DomainError as error:
