@@ -2,7 +2,7 @@
 // it: a row's link opens the request's page, the template picker's button reloads it with
 // the text in the reply box.
 //  - j / k: next / previous row; o or Enter: open it in the side panel; c: take it; r: reply
-//    (Ctrl+Enter in the reply box sends it);
+//    (Ctrl+Enter in the reply box sends it; Esc goes back to the list);
 //  - a template chosen in the picker goes straight into the reply box;
 //  - after an action in the side panel, the list is read again (the row moves on).
 (function () {
@@ -19,9 +19,12 @@
     return -1;
   }
 
+  var place = -1; // the current row's place in the list, kept when the list is read again
+
   function select(list, index) {
     if (!list.length) return null;
     index = Math.max(0, Math.min(list.length - 1, index));
+    place = index;
     list.forEach(function (row) { row.classList.remove("current"); });
     var row = list[index];
     row.classList.add("current");
@@ -36,11 +39,14 @@
     return index < 0 ? select(list, 0) : list[index];
   }
 
-  var pending = null; // what c or r asked for while the panel was still loading
+  // What c or r asked for while its request was still loading into the panel, and which
+  // request is loading: a key acts only on the request the panel really shows.
+  var pending = null;
+  var loading = null;
 
   function panelRef() {
-    var panel = document.getElementById("side-panel");
-    return panel && panel.querySelector("#work") ? panel.dataset.ref : null;
+    var title = document.querySelector("#side-panel .panel-title");
+    return title ? title.dataset.ref : null;
   }
 
   function open(row, then) {
@@ -51,9 +57,8 @@
       if (then) then();
       return;
     }
-    pending = then || null;
-    document.getElementById("side-panel").dataset.ref = ref;
-    link.click();
+    pending = then ? { ref: ref, run: then } : null;
+    if (loading !== ref) link.click();
   }
 
   function inPanel(selector) {
@@ -83,6 +88,11 @@
       if (send) { event.preventDefault(); send.click(); }
       return;
     }
+    if (event.key === "Escape" && event.target.closest && event.target.closest("#side-panel")) {
+      var back = currentRow();
+      if (back) { event.preventDefault(); back.querySelector("[data-open]").focus(); }
+      return;
+    }
     if (event.altKey || event.ctrlKey || event.metaKey || typing(event.target)) return;
     var list = rows();
     if (!list.length) return;
@@ -104,14 +114,15 @@
   });
 
   // A click on a row's link (or Enter on it) makes it the current row, and says which
-  // request the panel is about to show.
+  // request is loading into the panel.
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("#queue [data-open]");
     if (!link) return;
     var list = rows();
     var row = link.closest("tr");
     list.forEach(function (each) { each.classList.toggle("current", each === row); });
-    document.getElementById("side-panel").dataset.ref = link.textContent.trim();
+    place = list.indexOf(row);
+    loading = link.textContent.trim();
   });
 
   document.addEventListener("change", function (event) {
@@ -141,23 +152,24 @@
     if (!panel || !panel.contains(target)) return;
     if (target === panel) {
       // The request just opened: focus it, then do what the key asked for.
+      loading = null;
       var heading = panel.querySelector(".panel-title");
       if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
       var then = pending;
       pending = null;
-      if (then) then();
+      // after htmx has wired up the new forms, or a click would send one as a plain page
+      if (then && then.ref === panelRef()) window.setTimeout(then.run, 0);
       return;
     }
     // An action inside the panel: read the list again, keep the place in it.
     var queue = document.getElementById("queue");
     if (queue && window.htmx) {
-      var place = currentIndex(rows());
       window.htmx.ajax("GET", window.location.href, { target: "#queue", swap: "outerHTML" })
         .then(function () {
           var list = rows();
           if (place >= 0 && list.length) {
-            list.forEach(function (row) { row.classList.remove("current"); });
-            list[Math.min(place, list.length - 1)].classList.add("current");
+            place = Math.min(place, list.length - 1);
+            list.forEach(function (row, index) { row.classList.toggle("current", index === place); });
           }
         });
     }

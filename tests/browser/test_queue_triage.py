@@ -127,9 +127,8 @@ def test_the_keys_move_open_take_and_reply(app, live_server, new_page, audit, ma
     page.keyboard.press("k")
     expect(rows.nth(0)).to_have_class(CURRENT)
     first = rows.nth(0).locator("[data-open]").inner_text()
-    page.keyboard.press("o")
+    page.keyboard.press("c")  # opens it beside the list, then takes it
     expect(page.locator("#side-panel .panel-title")).to_contain_text(first)
-    page.keyboard.press("c")
     expect(page.locator("#side-panel .flash")).to_contain_text(first)
     page.keyboard.press("r")
     box = page.locator("#side-panel textarea[name='reply-body']")
@@ -141,6 +140,18 @@ def test_the_keys_move_open_take_and_reply(app, live_server, new_page, audit, ma
     db.expire_all()
     item = db.scalar(select(ServiceRequest).where(ServiceRequest.ref == first))
     assert (item.assignee_id, item.status) == (worker.id, "accepted")
+    # the list is read again (it now says 已受理), and o opens the row the keys moved to
+    expect(page.locator(f"#row-{first}")).to_contain_text("已受理")
+    page.keyboard.press("Escape")  # from the reply box back to the list
+    expect(page.locator("#queue tr.current [data-open]")).to_be_focused()
+    page.keyboard.press("k")
+    current = page.locator("#queue tr.current [data-open]").inner_text()
+    if current == first:  # answered, its next deadline is now the resolution: it may lead
+        page.keyboard.press("j")
+        current = page.locator("#queue tr.current [data-open]").inner_text()
+    assert current != first
+    page.keyboard.press("o")
+    expect(page.locator("#side-panel .panel-title")).to_contain_text(current)
 
 
 def test_the_queue_at_820_px_and_the_staff_menu_at_1366_px(
