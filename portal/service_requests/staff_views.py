@@ -301,11 +301,19 @@ def change_status(ref):
 
 
 @bp.post("/requests/<ref>/reply")
-@bp.post("/requests/<ref>/take-and-reply", endpoint="take_and_reply",
-         defaults={"take_on": True})
 @form_view
-def reply(ref, take_on=False):
-    """A public reply; from take-and-reply it also claims and accepts the request."""
+def reply(ref):
+    return _reply(ref, take_on=False)
+
+
+@bp.post("/requests/<ref>/take-and-reply")
+@form_view
+def take_and_reply(ref):
+    return _reply(ref, take_on=True)
+
+
+def _reply(ref, take_on: bool):
+    """A public reply; ``take_on`` also claims and accepts the request, all or nothing."""
     item = _request_or_404(ref)
     form = ReplyForm(prefix="reply")
     if not form.validate_on_submit():
