@@ -17,6 +17,7 @@ from portal.accounts.roles import Role
 from portal.clock import utcnow
 from portal.service_requests import service
 from portal.service_requests.models import RequestEvent, ServiceRequest
+from tests.browser.conftest import menu_link
 from tests.browser.test_requests_flow import _sign_in
 
 DESKTOP = {"width": 1366, "height": 900}
@@ -184,7 +185,7 @@ def test_the_queue_at_820_px_and_the_staff_menu_at_1366_px(
         return nav.scrollWidth <= nav.clientWidth; }""")
     desk.locator(".site-nav summary", has_text="设置与记录").click()
     audit(desk)
-    desk.get_by_role("link", name="工作人员账号").click()
+    menu_link(desk, "工作人员账号").click()
     expect(desk.get_by_role("heading", level=1)).to_contain_text("工作人员账号")
 
 
