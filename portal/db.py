@@ -22,6 +22,12 @@ NAMING_CONVENTION = {
 }
 
 
+# Indexes over an expression, created by an area's migration and named here by its models:
+# a model can't describe them in a way every database reflects alike, so autogenerate and
+# the schema test leave them be (portal.search.schema.include_object).
+UNMODELLED_INDEXES: set[str] = set()
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

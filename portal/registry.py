@@ -41,6 +41,7 @@ class StaffLink:
     title: Any
     permission: str
     order: int = 100
+    menu: str = ""  # "" on the bar itself, or the group it is in (portal.web.layout.STAFF_MENUS)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ def init_app(app: Flask) -> None:
 
     registry(app).add(
         StaffLink("staff.home", _l("Overview"), Permission.STAFF_AREA, order=0),
-        StaffLink("staff.users", _l("Staff accounts"), Permission.MANAGE_STAFF, order=900),
+        StaffLink("staff.users", _l("Staff accounts"), Permission.MANAGE_STAFF, order=900,
+                  menu="settings"),
         DemoLoader("accounts", demo.load, order=0),
         *service.AUDIT_ACTIONS,
     )

@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
              tab=lazy_pgettext("tab", "Events"),
              task=("activities.index", lazy_pgettext("task", "Sign up for activities"))),
         StaffLink("activities_staff.index", _l("Activities"), Permission.MANAGE_ACTIVITIES,
-                  order=30),
+                  order=30, menu="publish"),
         StaffPanel("activities/staff/_panel.html", staff_views.panel_context,
                    Permission.MANAGE_ACTIVITIES, order=30),
         board.SECTION,

@@ -33,9 +33,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)
     registry(app).add(
-        StaffLink("api_keys.index", _l("API keys"), Permission.MANAGE_API_KEYS, order=850),
+        StaffLink("api_keys.index", _l("API keys"), Permission.MANAGE_API_KEYS, order=850,
+                  menu="settings"),
         StaffLink("api_keys.questions", _l("Extra questions for categories"),
-                  Permission.MANAGE_REQUEST_SETTINGS, order=810),
+                  Permission.MANAGE_REQUEST_SETTINGS, order=810, menu="settings"),
         AuditAction(service.AREA, "key_issued", _l("Issued an API key")),
         AuditAction(service.AREA, "key_revoked", _l("Revoked an API key")),
         AuditAction(service.AREA, "requests_read", _l("Read requests through the API")),

@@ -19,4 +19,4 @@ def init_app(app: Flask) -> None:
     service.register_actions(app)
     app.register_blueprint(staff_views.bp)
     registry(app).add(StaffLink("staff_audit.audit_log", _l("Audit log"),
-                                Permission.READ_AUDIT_LOG, order=900))
+                                Permission.READ_AUDIT_LOG, order=900, menu="settings"))

@@ -55,7 +55,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)
     registry(app).add(
-        StaffLink("board_staff.profiles", _l("Notice board"), Permission.MANAGE_BOARD, order=800),
+        StaffLink("board_staff.profiles", _l("Notice board"), Permission.MANAGE_BOARD, order=800,
+                  menu="publish"),
         DemoLoader("board", demo.load, order=800),
         *service.AUDIT_ACTIONS,
     )

@@ -25,7 +25,8 @@ def init_app(app: Flask) -> None:
     registry(app).add(
         Tile("minutes.index", _l("Meeting minutes"),
              _l("What the community decided, and whether it was done."), order=60),
-        StaffLink("staff_minutes.index", _l("Minutes"), Permission.PUBLISH_MINUTES, order=60),
+        StaffLink("staff_minutes.index", _l("Minutes"), Permission.PUBLISH_MINUTES, order=60,
+                  menu="publish"),
         StaffPanel("minutes/staff/_panel.html", _panel, Permission.PUBLISH_MINUTES, order=60),
         board.SECTION,
         FileAccessRule(service.AREA, service.may_view_file),

@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
              _l("News, policies explained and how-to guides."), order=50,
              task=("notices.index", lazy_pgettext("task", "Notices"))),
         StaffLink("staff_notices.index", _l("Notices and warnings"), Permission.PUBLISH_NOTICES,
-                  order=50),
+                  order=50, menu="publish"),
         StaffPanel("notices/staff/_panel.html", _panel, Permission.PUBLISH_NOTICES, order=50),
         *board.SECTIONS,
         FileAccessRule(service.AREA, service.may_view_file),

@@ -106,7 +106,7 @@ def init_app(app: Flask) -> None:
         StaffLink("staff_requests.queue", _l("Request queue"), Permission.TRIAGE_REQUESTS,
                   order=10),
         StaffLink("request_settings.settings", _l("Request settings"),
-                  Permission.MANAGE_REQUEST_SETTINGS, order=800),
+                  Permission.MANAGE_REQUEST_SETTINGS, order=800, menu="settings"),
         StaffPanel("service_requests/staff/_panel.html", _panel, Permission.TRIAGE_REQUESTS,
                    order=10),
         board.SECTION,

@@ -103,6 +103,10 @@ class TemplateForm(Form):
                         validators=[DataRequired(), Length(max=60)])
     body = TextAreaField(lazy_pgettext("reply template", "Text"),
                          validators=[DataRequired(), Length(max=2000)])
+    # "" for any; the choices are set by the view (the categories, service.TEMPLATE_STAGES).
+    category = SelectField(lazy_pgettext("reply template", "For the category"), default="")
+    stage = SelectField(lazy_pgettext("reply template", "Offered when the request is"),
+                        default="")
 
 
 def _phone_if_given(_form, field):

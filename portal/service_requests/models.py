@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, case, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
 from portal.clock import utcnow
-from portal.db import Base, UTCDateTime
+from portal.db import UNMODELLED_INDEXES, Base, UTCDateTime
 from portal.files.models import StoredFile
 
 
@@ -31,13 +31,17 @@ class RequestCategory(Base):
 
 
 class ReplyTemplate(Base):
-    """A ready-made public reply that staff can start from and edit."""
+    """A ready-made public reply that staff can start from and edit. It is offered for
+    requests of its category at its stage (service.TEMPLATE_STAGES); None for either: any."""
 
     __tablename__ = "request_reply_template"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(60))
     body: Mapped[str] = mapped_column(Text)
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("request_category.id", ondelete="SET NULL"))
+    stage: Mapped[str | None] = mapped_column(String(20))
 
 
 # The open statuses (rules.OPEN), written out for the partial indexes: a query uses one only
@@ -147,6 +151,18 @@ class ServiceRequest(Base):
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     merged_into: Mapped[ServiceRequest | None] = relationship(remote_side=[id])
+
+
+# The deadline a request works against next: the first response until it is given, then the
+# resolution. The open queue is ordered by it, most urgent first, priority breaking ties.
+# A model can't describe an index over an expression that every database reflects alike, so
+# migration 0012 creates DEADLINE_INDEXES over this very expression (a query must use it as
+# written here) and autogenerate leaves them be (``portal.db.UNMODELLED_INDEXES``).
+NEXT_DEADLINE = case((ServiceRequest.first_response_at.is_(None), ServiceRequest.respond_by),
+                     else_=ServiceRequest.resolve_by)
+DEADLINE_INDEXES = ("ix_service_request_open_due", "ix_service_request_open_due_role",
+                    "ix_service_request_open_due_assignee")
+UNMODELLED_INDEXES.update(DEADLINE_INDEXES)
 
 
 class RequestFollower(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import get_locale
@@ -63,14 +64,18 @@ def queue():
     matches = service.text_search(db.session, filters)
     statement = service.queue_statement(current_user, filters, now,
                                         matches.ids if matches else None)
-    page = keyset_paginate(db.session, statement, service.QUEUE_ORDER, request.args,
+    page = keyset_paginate(db.session, statement, service.queue_order(filters), request.args,
                            per_page=25, options=service.QUEUE_ROW_OPTIONS)
     staff = service.triage_staff(db.session) if current_user.can(
         Permission.ASSIGN_REQUESTS) else []
     return render("service_requests/staff/queue.html", "service_requests/staff/_queue.html",
                   page=page, filters=filters, problems=[*filters.problems, *page.problems],
                   now=now, staff=staff, categories=categories,
-                  is_overdue=service.is_overdue, teams=service.ROUTING_ROLES,
+                  is_overdue=service.is_overdue, next_deadline=service.next_deadline,
+                  first_line=service.first_line,
+                  with_photos=service.with_photos(db.session, [i.id for i in page.items]),
+                  deadline_order=service.queue_order(filters) is service.DEADLINE_ORDER,
+                  teams=service.ROUTING_ROLES,
                   figure_labels=service.FIGURE_LABELS,
                   statuses=service.STATUSES, action=ActionForm(formdata=None),
                   templates=service.reply_templates(db.session),
@@ -188,10 +193,27 @@ def _detail_context(item, confirming=None, merging=None, **forms) -> dict:
                 duplicates=service.likely_duplicates(db.session, current_user, item, now),
                 events=service.timeline(db.session, item.id, public_only=False),
                 photos=service.photos(db.session, item.id),
-                templates=service.reply_templates(db.session),
+                templates=service.reply_templates(db.session, item),
+                takes_on=_takes_on(item),
                 followers=len(service.follower_ids(db.session, item.id)),
-                action=ActionForm(formdata=None), partial=wants_fragment(), levels=Level,
+                action=ActionForm(formdata=None), partial=wants_fragment(),
+                in_panel=_in_side_panel(), levels=Level,
                 **_forms(item, **forms))
+
+
+def _in_side_panel() -> bool:
+    """An htmx request from the queue's page: the work area is its side panel, under the
+    page's own heading."""
+    current = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    return wants_fragment() and current == url_for("staff_requests.queue")
+
+
+def _takes_on(item) -> bool:
+    """Whether the reply also claims and accepts it: an open request that is nobody's, or
+    the viewer's own while still new (someone else's is answered, never taken over)."""
+    return item.status in service.OPEN and (
+        item.assignee_id is None or
+        (item.assignee_id == current_user.id and item.status == service.SUBMITTED))
 
 
 def _detail(item, status=200, confirming=None, merging=None, **forms):
@@ -276,15 +298,30 @@ def change_status(ref):
 @bp.post("/requests/<ref>/reply")
 @form_view
 def reply(ref):
+    return _reply(ref, take_on=False)
+
+
+@bp.post("/requests/<ref>/take-and-reply")
+@form_view
+def take_and_reply(ref):
+    return _reply(ref, take_on=True)
+
+
+def _reply(ref, take_on: bool):
+    """A public reply; ``take_on`` also claims and accepts the request, all or nothing."""
     item = _request_or_404(ref)
     form = ReplyForm(prefix="reply")
     if not form.validate_on_submit():
         return _detail(item, status=422, reply_form=form)
     try:
-        service.reply(db.session, item, current_user, form.body.data, public=True)
+        if not take_on:
+            service.reply(db.session, item, current_user, form.body.data, public=True)
+            return _done(item, _("Reply sent to the resident."))
+        service.take_and_reply(db.session, item, current_user, form.body.data)
     except DomainError as error:
         return _refused(item, error, reply_form=form)
-    return _done(item, _("Reply sent to the resident."))
+    return _done(item, _("You have taken %(ref)s on, accepted it and replied to the resident.",
+                         ref=ref))
 
 
 @bp.post("/requests/<ref>/note")

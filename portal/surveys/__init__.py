@@ -29,7 +29,8 @@ def init_app(app: Flask) -> None:
     registry(app).add(
         Tile("surveys.index", _l("Surveys"),
              _l("Tell us what you think, from your phone."), order=60),
-        StaffLink("surveys_staff.index", _l("Surveys"), Permission.MANAGE_SURVEYS, order=60),
+        StaffLink("surveys_staff.index", _l("Surveys"), Permission.MANAGE_SURVEYS, order=60,
+                  menu="publish"),
         StaffPanel("surveys/staff/_panel.html", _panel_context, Permission.MANAGE_SURVEYS,
                    order=60),
         *audience.BUILT_IN,

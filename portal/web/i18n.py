@@ -94,6 +94,7 @@ def format_local_datetime(value: datetime, fmt: str = "medium") -> str:
 # The names a template may give for "the date and time": all of them the one format.
 ONE_FORMAT_NAMES = (None, "short", "medium", "long")
 RECENT = timedelta(hours=24)
+ZERO = timedelta(0)
 
 
 @lru_cache(maxsize=32)
@@ -162,6 +163,25 @@ def format_ago(value: datetime, now: datetime | None = None) -> str:
     return ngettext("%(num)d hour ago", "%(num)d hours ago", hours)
 
 
+def format_until(value: datetime, now: datetime | None = None) -> str:
+    """A deadline against now: "还剩 3 小时" ahead of it, "超期 2 天" past it; minutes within
+    the hour, hours within two days, days beyond."""
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    left = moment - (now or utcnow())
+    span = abs(left)
+    if span < timedelta(hours=1):
+        num = max(1, span // timedelta(minutes=1))
+        return (ngettext("%(num)d minute left", "%(num)d minutes left", num) if left >= ZERO
+                else ngettext("%(num)d minute overdue", "%(num)d minutes overdue", num))
+    if span < timedelta(hours=48):
+        num = span // timedelta(hours=1)
+        return (ngettext("%(num)d hour left", "%(num)d hours left", num) if left >= ZERO
+                else ngettext("%(num)d hour overdue", "%(num)d hours overdue", num))
+    num = span // timedelta(days=1)
+    return (ngettext("%(num)d day left", "%(num)d days left", num) if left >= ZERO
+            else ngettext("%(num)d day overdue", "%(num)d days overdue", num))
+
+
 def _datetime_filter(value, fmt=None):
     if not value:
         return ""
@@ -183,6 +203,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["ago"] = lambda value: format_ago(value) if value else ""
     app.jinja_env.filters["deadline"] = lambda value: format_deadline(value) if value else ""
     app.jinja_env.globals["office_hours"] = format_office_hours
+    app.jinja_env.filters["until"] = lambda value, now=None: (
+        format_until(value, now) if value else "")
     # A date alone: 2026年12月3日 (whichever name); "full" adds the weekday.
     app.jinja_env.filters["date"] = lambda value, fmt=None: (
         "" if not value else format_day(value) if fmt in ONE_FORMAT_NAMES

@@ -6,6 +6,7 @@ from typing import Any, NamedTuple
 
 from flask import Flask, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 from flask_login import current_user
 
@@ -18,6 +19,30 @@ class NavItem(NamedTuple):
     href: str
     title: Any
     tab: Any = None  # its label in the phone's bottom bar; None: only the wide top bar
+    children: tuple = ()  # a group of the staff menu: its links (href "" for the group)
+
+
+# The groups of the back-office menu, so that it fits one line at 1366 px: the daily work
+# stays on the bar, publishing and the settings and records go into a menu each.
+STAFF_MENUS = {"publish": _l("Publish"), "settings": _l("Settings and records")}
+
+
+def _staff_navigation() -> list[NavItem]:
+    items, groups = [], {}
+    for link in registry().sorted("staff_links"):
+        if not current_user.can(link.permission):
+            continue
+        item = NavItem(url_for(link.endpoint), link.title)
+        if link.menu not in STAFF_MENUS:
+            items.append(item)
+            continue
+        if link.menu not in groups:
+            groups[link.menu] = []
+        groups[link.menu].append(item)
+    items += [NavItem("", STAFF_MENUS[key], children=tuple(links))
+              for key, links in sorted(groups.items(), key=lambda pair: list(STAFF_MENUS)
+                                       .index(pair[0]))]
+    return [*items, NavItem(url_for("auth.account"), _("My account"))]
 
 
 def _navigation() -> list[NavItem]:
@@ -26,10 +51,7 @@ def _navigation() -> list[NavItem]:
     if not current_user.is_authenticated:
         return []
     if current_user.is_staff:
-        return [*(NavItem(url_for(link.endpoint), link.title)
-                  for link in registry().sorted("staff_links")
-                  if current_user.can(link.permission)),
-                NavItem(url_for("auth.account"), _("My account"))]
+        return _staff_navigation()
     tabbed = 0
     items = [NavItem(url_for("web.home"), pgettext("tab", "Home"), pgettext("tab", "Home"))]
     for tile in registry().sorted("tiles"):

@@ -138,3 +138,22 @@ def audit(axe):
         assert not page.console_errors, f"console errors on {page.url}: {page.console_errors}"
 
     return check
+
+
+def menu_link(page, name: str, exact: bool = False):
+    """A link of the staff menu, its group (a <details>: 发布, 设置与记录) opened first by a
+    click on its summary, as a person would."""
+    nav = page.locator(".site-nav")
+    group = page.evaluate("""([name, exact]) => {
+      for (const link of document.querySelectorAll('.site-nav details a')) {
+        const text = link.textContent.trim();
+        const details = link.closest('details');
+        if ((exact ? text === name : text.includes(name)) && !details.open) {
+          return details.querySelector('summary').textContent.trim();
+        }
+      }
+      return null;
+    }""", [name, exact])
+    if group:
+        nav.locator("summary", has_text=group).click()
+    return nav.get_by_role("link", name=name, exact=exact).first

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.accounts.roles import Role
+from tests.browser.conftest import menu_link
 from tests.conftest import TEST_PASSWORD
 
 TEXT = {
@@ -95,7 +96,7 @@ def test_staff_reach_the_staff_home_and_residents_are_refused(live_server, new_p
     expect(page).to_have_url(live_server.url + "/staff/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("陈主任")
     audit(page)
-    page.get_by_role("link", name="工作人员账号").click()
+    menu_link(page, "工作人员账号").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("工作人员账号")
     audit(page)
 

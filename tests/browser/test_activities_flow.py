@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from portal.accounts.roles import Role
 from portal.clock import utcnow
+from tests.browser.conftest import menu_link
 from tests.conftest import TEST_PASSWORD
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -37,7 +38,7 @@ def test_signup_waitlist_promotion_and_attendance(live_server, new_page, audit, 
     # Staff publish an activity with two seats; each person may bring one companion.
     staff = new_page(viewport={"width": 1280, "height": 900})
     _sign_in(staff, live_server, officer.phone)
-    staff.get_by_role("link", name="社区活动").first.click()
+    menu_link(staff, "社区活动").click()
     audit(staff)
     staff.get_by_role("link", name="新建活动").click()
     audit(staff)

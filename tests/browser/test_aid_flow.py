@@ -22,6 +22,7 @@ from portal.aid.idnumber import check_digit
 from portal.aid.models import AidApplication
 from portal.clock import FixedClock, utcnow
 from portal.clock import today as local_today
+from tests.browser.conftest import menu_link
 from tests.conftest import TEST_PASSWORD
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -332,7 +333,7 @@ def test_director_pages_and_withdrawal(live_server, new_page, audit, make_user, 
     expect(staff.locator("main")).to_contain_text("件新申请")
     for link, heading in (("救助申请", "救助申请"), ("操作日志", "操作日志"),
                           ("救助类别", "救助类别")):
-        staff.get_by_role("link", name=link, exact=True).first.click()
+        menu_link(staff, link, exact=True).click()
         expect(staff.get_by_role("heading", level=1)).to_have_text(heading)
         audit(staff)
     staff.get_by_role("link", name="养老服务").click()

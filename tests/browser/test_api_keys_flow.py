@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from portal.accounts.roles import Role
 from portal.service_requests import service
+from tests.browser.conftest import menu_link
 from tests.conftest import TEST_PASSWORD
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -39,7 +40,7 @@ def test_issue_use_find_and_revoke_a_key(live_server, new_page, audit, make_user
     page.get_by_role("button", name="登录", exact=True).click()
     expect(page).not_to_have_url(re.compile(r"/auth/login"))
 
-    page.get_by_role("link", name="接口密钥").first.click()
+    menu_link(page, "接口密钥").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("接口密钥")
     audit(page)
     page.get_by_role("button", name="发放密钥").click()  # nothing filled in: refused, kept

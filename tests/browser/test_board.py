@@ -14,6 +14,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from portal.board.models import BoardProfile
 from tests.board.sections import install
+from tests.browser.conftest import menu_link
 from tests.conftest import TEST_PASSWORD
 
 TV = {"width": 1920, "height": 1080}
@@ -249,7 +250,7 @@ def test_staff_set_up_a_profile_and_open_its_board(board_server, new_page, audit
     page.get_by_label("手机号").fill("13700009999")
     page.get_by_label("密码", exact=True).fill(TEST_PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()
-    page.get_by_role("link", name="公告栏").first.click()
+    menu_link(page, "公告栏").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("公告栏显示方案")
     audit(page)
 

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from portal.accounts.roles import Role
 from portal.clock import to_local_input, utcnow
+from tests.browser.conftest import menu_link
 from tests.conftest import TEST_PASSWORD
 
 
@@ -39,7 +40,7 @@ def test_minutes_progress_and_red_warning(live_server, new_page, audit, make_use
     staff = new_page()
     sign_in(staff, live_server, deputy.phone, audit)
     audit(staff)
-    staff.get_by_role("link", name="会议纪要").first.click()
+    menu_link(staff, "会议纪要").click()
     expect(staff.get_by_role("heading", level=1)).to_have_text("会议纪要")
     audit(staff)
     staff.get_by_role("link", name="记录一次会议").click()
@@ -122,7 +123,7 @@ def test_minutes_progress_and_red_warning(live_server, new_page, audit, make_use
     audit(resident)
 
     # 4. Staff raise a red warning; it is on the resident's next page.
-    staff.get_by_role("link", name="公告和预警").first.click()
+    menu_link(staff, "公告和预警").click()
     expect(staff.get_by_role("heading", level=1)).to_have_text("公告和预警")
     audit(staff)
     staff.get_by_role("link", name="紧急预警").click()

@@ -80,8 +80,8 @@ def test_report_triage_resolve_rate(live_server, new_page, audit, make_user, db,
     staff.get_by_role("link", name="诉求队列").first.click()
     expect(staff.get_by_role("heading", level=1)).to_have_text("诉求队列")
     audit(staff)
-    staff.get_by_role("link", name=ref).click()
-    expect(staff.get_by_role("heading", level=1)).to_contain_text(ref)
+    staff.get_by_role("link", name=ref).click()  # it opens beside the list
+    expect(staff.locator("#side-panel .panel-title")).to_contain_text(ref)
     audit(staff)
     staff.get_by_role("button", name="我来处理").click()
     expect(staff.locator("#work .flash")).to_contain_text(ref)

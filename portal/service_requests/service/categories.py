@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.roles import Role
@@ -12,7 +12,7 @@ from portal.clock import utcnow
 from portal.errors import DomainError
 from portal.registry import AuditAction
 from portal.service_requests.models import ReplyTemplate, RequestCategory
-from portal.service_requests.service.rules import ROUTING_ROLES
+from portal.service_requests.service.rules import ACCEPTED, IN_PROGRESS, ROUTING_ROLES, SUBMITTED
 
 SETTINGS_ACTIONS = tuple(AuditAction("settings", key, label) for key, label in (
     ("category_added", _l("Added a request category")),
@@ -70,11 +70,21 @@ def save_category(session: Session, category: RequestCategory | None, *, name_zh
     return category
 
 
-# The reply templates a fresh install starts with; staff edit them in the request settings.
+# A template is offered at one stage of a request's life (or at any): a first answer makes
+# no sense on a request being handled, nor "resolved" on one nobody has taken on yet.
+TEMPLATE_STAGES = {"new": (SUBMITTED,), "working": (ACCEPTED, IN_PROGRESS)}
+TEMPLATE_STAGE_LABELS = {"new": _l("New: nobody has taken it on yet"),
+                         "working": _l("Being handled")}
+
+# The reply templates a fresh install starts with, and the category key and stage each is
+# offered for (None: any); staff edit them in the request settings.
 DEFAULT_TEMPLATES = (
-    ("已受理", "您好，您反映的问题我们已经收到，网格员会在今天内上门查看，请保持电话畅通。"),
-    ("已办结", "您好，您反映的问题已经处理完毕。如果还有问题，请随时联系社区。感谢您的支持！"),
-    ("转物业", "您好，这个问题属于物业公司负责范围，我们已联系物业，请他们尽快处理。"),
+    ("已受理", "您好，您反映的问题我们已经收到，网格员会在今天内上门查看，请保持电话畅通。",
+     None, "new"),
+    ("已办结", "您好，您反映的问题已经处理完毕。如果还有问题，请随时联系社区。感谢您的支持！",
+     None, "working"),
+    ("转物业", "您好，这个问题属于物业公司负责范围，我们已联系物业，请他们尽快处理。",
+     "property", None),
 )
 
 
@@ -82,22 +92,43 @@ def seed_reference_data(session: Session) -> None:
     """The categories that are missing, and the default templates on a fresh install."""
     seed_categories(session)
     if session.scalar(select(ReplyTemplate.id).limit(1)) is None:
-        session.add_all(ReplyTemplate(title=title, body=body)
-                        for title, body in DEFAULT_TEMPLATES)
+        by_key = dict(session.execute(select(RequestCategory.key, RequestCategory.id)).all())
+        session.add_all(ReplyTemplate(title=title, body=body, category_id=by_key.get(key),
+                                      stage=stage)
+                        for title, body, key, stage in DEFAULT_TEMPLATES)
         session.flush()
 
 
-def reply_templates(session: Session) -> list[ReplyTemplate]:
-    return list(session.scalars(select(ReplyTemplate).order_by(ReplyTemplate.title)))
+def reply_templates(session: Session, request=None) -> list[ReplyTemplate]:
+    """Every template, or with ``request`` those offered for it: of its category or any,
+    for the stage its status is in or any."""
+    statement = select(ReplyTemplate).order_by(ReplyTemplate.title, ReplyTemplate.id)
+    if request is not None:
+        statement = statement.where(
+            or_(ReplyTemplate.category_id.is_(None),
+                ReplyTemplate.category_id == request.category_id),
+            or_(ReplyTemplate.stage.is_(None), ReplyTemplate.stage == stage_of(request.status)))
+    return list(session.scalars(statement))
+
+
+def stage_of(status: str) -> str:
+    return next((stage for stage, statuses in TEMPLATE_STAGES.items() if status in statuses),
+                "")
 
 
 def save_template(session: Session, template: ReplyTemplate | None, *, title: str,
-                  body: str, actor) -> ReplyTemplate:
+                  body: str, actor, category_id: int | None = None,
+                  stage: str | None = None) -> ReplyTemplate:
+    if stage and stage not in TEMPLATE_STAGES:
+        raise DomainError(_l("Choose when the template is offered from the list."),
+                          field="stage")
     action = "template_added" if template is None else "template_edited"
     if template is None:
         template = ReplyTemplate()
         session.add(template)
     template.title, template.body = title, body
+    template.category_id, template.stage = category_id or None, stage or None
     session.flush()
-    record(session, actor, "settings", action, f"#{template.id} {title}")
+    record(session, actor, "settings", action, f"#{template.id} {title}",
+           f"category={template.category_id or '-'}, stage={template.stage or '-'}")
     return template

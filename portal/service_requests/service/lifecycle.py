@@ -260,6 +260,22 @@ def reply(session: Session, request: ServiceRequest, staff: User, body: str, *,
         _notify(session, request, staff, REPLY)
 
 
+def take_and_reply(session: Session, request: ServiceRequest, staff: User, body: str,
+                   now: datetime | None = None) -> None:
+    """Claim, accept and answer in one: what the morning's triage does to each new request.
+    Each step is the one of its own (timeline, audit, residents told); a refusal raises
+    before the view commits, so the request is never half-taken."""
+    if request.status not in OPEN:
+        raise DomainError(_l("It is “%(status)s”: there is nothing left to take on.",
+                             status=STATUS_LABELS[request.status]))
+    now = now or utcnow()
+    if request.assignee_id != staff.id:
+        assign(session, request, staff, staff, now=now)
+    if request.status == SUBMITTED:
+        transition(session, request, ACCEPTED, staff, now=now)
+    reply(session, request, staff, body, public=True, now=now)
+
+
 def may_assign_to_others(user: User) -> bool:
     return user.can(Permission.ASSIGN_REQUESTS)
 

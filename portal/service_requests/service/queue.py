@@ -16,7 +16,12 @@ from portal.accounts.roles import Permission
 from portal.clock import day_end, day_start, today
 from portal.satisfaction import Level
 from portal.search import service as search
-from portal.service_requests.models import RequestCategory, ServiceRequest
+from portal.service_requests.models import (
+    NEXT_DEADLINE,
+    RequestCategory,
+    RequestPhoto,
+    ServiceRequest,
+)
 from portal.service_requests.service.rates import FIGURE_NAMES, figure_clause
 from portal.service_requests.service.rules import (
     CHANNEL_LABELS,
@@ -32,9 +37,14 @@ from portal.web.address import address
 from portal.web.inputs import bounded_day, bounded_int
 
 SEARCH_KIND = "request"
-# Priority, then longest waiting: the order every ix_service_request_*order index ends in.
+# Finished requests: priority, then longest waiting (every ix_service_request_*order index
+# ends in it).
 QUEUE_ORDER = (ServiceRequest.priority, ServiceRequest.created_at, ServiceRequest.id)
+# Open requests: the most urgent next deadline first, priority breaking ties (the
+# ix_service_request_open_due* indexes of migration 0012 end in it).
+DEADLINE_ORDER = (NEXT_DEADLINE, ServiceRequest.priority, ServiceRequest.id)
 QUEUE_ROW_OPTIONS = (joinedload(ServiceRequest.assignee),)
+FIRST_LINE_LENGTH = 60
 # ?figure=: the requests behind one numerator or denominator of the figures page.
 FIGURE_LABELS = {
     "population": _l("Counted: received, less those withdrawn before any staff answer and "
@@ -186,6 +196,12 @@ def open_clause():
     return ServiceRequest.status.in_([literal_column(f"'{status}'") for status in OPEN])
 
 
+def queue_order(filters: QueueFilters) -> tuple:
+    """The deadline order while the list holds open requests only; the finished ones have
+    no deadline left to work against, so they come by priority and age."""
+    return DEADLINE_ORDER if filters.status in ("", *OPEN) else QUEUE_ORDER
+
+
 def queue_statement(user: User, filters: QueueFilters, now: datetime,
                     matching_ids: list[int] | None = None) -> Select:
     """The filtered queue in its order. A text search is done by the search service first:
@@ -195,6 +211,8 @@ def queue_statement(user: User, filters: QueueFilters, now: datetime,
         statement = statement.where(open_clause())
     elif filters.status != "all":
         statement = statement.where(ServiceRequest.status == filters.status)
+        if filters.status in OPEN:  # what lets SQLite read the open deadline indexes too
+            statement = statement.where(open_clause())
     if filters.team:
         statement = statement.where(ServiceRequest.role == filters.team)
     if filters.category:
@@ -226,7 +244,7 @@ def queue_statement(user: User, filters: QueueFilters, now: datetime,
             statement = statement.where(ServiceRequest.ref == query)
         else:
             statement = statement.where(ServiceRequest.id.in_(matching_ids or []))
-    return statement.order_by(*QUEUE_ORDER)
+    return statement.order_by(*queue_order(filters))
 
 
 def text_search(session: Session, filters: QueueFilters):
@@ -252,6 +270,20 @@ def index_text(session: Session, request: ServiceRequest) -> None:
 
 def queue_page_statement(statement: Select) -> Select:
     return statement.options(*QUEUE_ROW_OPTIONS)
+
+
+def with_photos(session: Session, request_ids: list[int]) -> set[int]:
+    """Which of a page's requests have a photo: one query for the page."""
+    if not request_ids:
+        return set()
+    return set(session.scalars(select(RequestPhoto.request_id).distinct()
+                               .where(RequestPhoto.request_id.in_(request_ids))))
+
+
+def first_line(text: str, limit: int = FIRST_LINE_LENGTH) -> str:
+    """The first line that says something, cut at ``limit`` characters with an ellipsis."""
+    line = next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
+    return line if len(line) <= limit else line[:limit - 1].rstrip() + "…"
 
 
 EXPORT_HEADERS = (

@@ -96,3 +96,11 @@ def is_overdue(request, now: datetime) -> bool:
         return False
     return (request.first_response_at is None and request.respond_by < now) or \
         request.resolve_by < now
+
+
+def next_deadline(request) -> datetime | None:
+    """The deadline a request works against next (models.NEXT_DEADLINE, the queue's order):
+    the first response until it is given, then the resolution; None once it is closed."""
+    if request.status not in OPEN:
+        return None
+    return request.respond_by if request.first_response_at is None else request.resolve_by
