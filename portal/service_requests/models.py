@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, case, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, case, exists, text
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from portal.accounts.models import User
 from portal.clock import utcnow
@@ -188,6 +188,12 @@ class RequestPhoto(Base):
                                          unique=True)
 
     file: Mapped[StoredFile] = relationship(lazy="joined", innerjoin=True)
+
+
+# Whether a request has a photo, read only where asked (the queue's rows undefer it): an EXISTS
+# in the query that loads the page's rows, not a statement of its own.
+ServiceRequest.has_photo = column_property(
+    exists().where(RequestPhoto.request_id == ServiceRequest.id), deferred=True)
 
 
 class RequestEvent(Base):

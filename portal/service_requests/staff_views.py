@@ -73,7 +73,6 @@ def queue():
                   now=now, staff=staff, categories=categories,
                   is_overdue=service.is_overdue, next_deadline=service.next_deadline,
                   first_line=service.first_line,
-                  with_photos=service.with_photos(db.session, [i.id for i in page.items]),
                   deadline_order=service.queue_order(filters) is service.DEADLINE_ORDER,
                   teams=service.ROUTING_ROLES,
                   figure_labels=service.FIGURE_LABELS,

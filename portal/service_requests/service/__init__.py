@@ -88,7 +88,6 @@ from portal.service_requests.service.queue import (  # noqa: F401
     queue_statement,
     staff_scope,
     text_search,
-    with_photos,
 )
 from portal.service_requests.service.rate_groups import (  # noqa: F401
     grouped_counts,

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import Select, false, literal_column, or_, select, true
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, undefer
 
 from portal.accounts.models import User
 from portal.accounts.roles import Permission
@@ -19,7 +19,6 @@ from portal.search import service as search
 from portal.service_requests.models import (
     NEXT_DEADLINE,
     RequestCategory,
-    RequestPhoto,
     ServiceRequest,
 )
 from portal.service_requests.service.rates import FIGURE_NAMES, figure_clause
@@ -43,7 +42,7 @@ QUEUE_ORDER = (ServiceRequest.priority, ServiceRequest.created_at, ServiceReques
 # Open requests: the most urgent next deadline first, priority breaking ties (the
 # ix_service_request_open_due* indexes of migration 0012 end in it).
 DEADLINE_ORDER = (NEXT_DEADLINE, ServiceRequest.priority, ServiceRequest.id)
-QUEUE_ROW_OPTIONS = (joinedload(ServiceRequest.assignee),)
+QUEUE_ROW_OPTIONS = (joinedload(ServiceRequest.assignee), undefer(ServiceRequest.has_photo))
 FIRST_LINE_LENGTH = 60
 # ?figure=: the requests behind one numerator or denominator of the figures page.
 FIGURE_LABELS = {
@@ -270,14 +269,6 @@ def index_text(session: Session, request: ServiceRequest) -> None:
 
 def queue_page_statement(statement: Select) -> Select:
     return statement.options(*QUEUE_ROW_OPTIONS)
-
-
-def with_photos(session: Session, request_ids: list[int]) -> set[int]:
-    """Which of a page's requests have a photo: one query for the page."""
-    if not request_ids:
-        return set()
-    return set(session.scalars(select(RequestPhoto.request_id).distinct()
-                               .where(RequestPhoto.request_id.in_(request_ids))))
 
 
 def first_line(text: str, limit: int = FIRST_LINE_LENGTH) -> str:
