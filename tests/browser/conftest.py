@@ -144,6 +144,9 @@ def menu_link(page, name: str, exact: bool = False):
     """A link of the staff menu, its group (a <details>: 发布, 设置与记录) opened first by a
     click on its summary, as a person would."""
     nav = page.locator(".site-nav")
+    # Called right after a sign-in or a click, the page may still be the one before: wait for
+    # the link to be in the page (a link in a closed group is there, only not shown).
+    nav.locator("a", has_text=name).first.wait_for(state="attached")
     group = page.evaluate("""([name, exact]) => {
       for (const link of document.querySelectorAll('.site-nav details a')) {
         const text = link.textContent.trim();
