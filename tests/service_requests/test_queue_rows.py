@@ -230,7 +230,7 @@ def test_take_on_and_reply_refuses_what_is_finished_and_keeps_the_words(
                                                            "reply-body": "我来处理"})
     assert refused.status_code == 422
     html = refused.get_data(as_text=True)
-    assert "没有可接的了" in html and "我来处理" in html
+    assert "不用再接单了" in html and "我来处理" in html
     db.refresh(item)
     assert item.assignee_id is None
     assert db.scalar(select(RequestEvent).where(RequestEvent.request_id == item.id,
