@@ -317,3 +317,16 @@ def test_the_staff_menu_groups_publishing_and_settings(staff_client):
     settings = nav.split("<summary>设置与记录</summary>")[1].split("</details>")[0]
     assert "工作人员账号" in settings and "操作日志" in settings
     assert "活动" in nav.split("<summary>发布</summary>")[1].split("</details>")[0]
+
+
+def test_the_menu_marks_only_where_the_worker_is(staff_client):
+    """On the queue, 诉求队列 is current and 概览 (/staff/, which every staff address starts
+    with) is not; on the staff home it is the other way round."""
+    director = staff_client(Role.DIRECTOR)
+
+    def current(path):
+        nav = director.get(path).get_data(as_text=True).split('<nav class="site-nav"')[1]
+        return re.findall(r'<a href="([^"]+)" aria-current="[^"]+"', nav.split("</nav>")[0])
+
+    assert current("/staff/queue") == ["/staff/queue"]
+    assert current("/staff/") == ["/staff/"]
