@@ -6,7 +6,13 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.roles import Permission
-from portal.registry import DemoLoader, FileAccessRule, StaffLink, StaffPanel, registry
+from portal.registry import (
+    DemoLoader,
+    FileAccessRule,
+    StaffLink,
+    StaffPanel,
+    registry,
+)
 
 PHOTO_AREA = "care_visit"
 

@@ -82,6 +82,7 @@ class VisitForm(Form):
     note = TextAreaField(_l("Note"), validators=[Length(max=1000, message=_MAX)],
                          render_kw={"rows": 2})
     photo = FileField(_l("Photo"))
+    photo_tokens = HiddenField()  # the photo a failed try (or a lapsed sign-in) already kept
     referral_needed = BooleanField(_l("They need help from another colleague (referral)"))
     visited_on = DateField(_l("Day of the visit"), validators=[Optional()])
 

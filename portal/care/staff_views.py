@@ -151,25 +151,29 @@ def visit(person_id: int):
         form.visited_on.data = today()
         service.opened(db.session, current_user, person)  # it shows who and where they are
         db.session.commit()
-    if form.validate_on_submit():
-        photos = take_uploads(db.session, [form.photo.data], owner_id=current_user.id,
-                              area=PHOTO_AREA, max_bytes=visits.MAX_PHOTO_BYTES)
-        if photos.errors:
-            form.photo.errors = list(photos.errors)
-            db.session.rollback()
-            return render_form_errors(VISIT_PAGE, form=form, person=person)
-        try:
+        return render(VISIT_PAGE, form=form, person=person, pending=[])
+    valid = form.validate_on_submit()
+    tokens = (form.photo_tokens.data or "").split()
+    # A CSRF failure changes nothing, not even the uploads; else the photo is kept for a retry.
+    chosen = [] if "csrf_token" in form.errors else [form.photo.data]
+    photos = take_uploads(db.session, chosen, kept=tokens, owner_id=current_user.id,
+                          area=PHOTO_AREA, max_bytes=visits.MAX_PHOTO_BYTES)
+    form.photo_tokens.data = photos.tokens
+    if not valid or photos.errors:
+        form.photo.errors = [*form.photo.errors, *photos.errors]
+        db.session.commit()  # the photo that was fine waits for the next try
+        return render_form_errors(VISIT_PAGE, form=form, person=person, pending=photos.files)
+    try:
+        with db.session.begin_nested():  # a refusal undoes the visit, never the kept photo
             visits.record_visit(
                 db.session, current_user, person, outcome=form.outcome.data,
                 needs_seen=form.needs_seen.data, note=form.note.data,
                 referral_needed=form.referral_needed.data,
                 visited_on=form.visited_on.data or today(), today=today(),
                 photo=photos.files[0] if photos.files else None)
-        except DomainError as error:
-            db.session.rollback()
-            return refused(error, VISIT_PAGE, form=form, person=person)
+    except DomainError as error:
         db.session.commit()
-        flash(_("Visit to %(name)s recorded.", name=person.name), "success")
-        return redirect(url_for(".visits_due"), 303)
-    page = render_form_errors if form.errors else render
-    return page(VISIT_PAGE, form=form, person=person)
+        return refused(error, VISIT_PAGE, form=form, person=person, pending=photos.files)
+    db.session.commit()
+    flash(_("Visit to %(name)s recorded.", name=person.name), "success")
+    return redirect(url_for(".visits_due"), 303)

@@ -34,6 +34,14 @@ def init_app(app: Flask) -> None:
         view = current_app.view_functions.get(request.endpoint)
         if view is not None and getattr(view, FORM_VIEW_ATTR, False):
             try:
+                # The CSRF check stopped the request before its blueprint's own checks (the
+                # back office's staff permission): they run first, or the page would render
+                # for anyone, even someone not signed in.
+                for name in request.blueprints:
+                    for check in current_app.before_request_funcs.get(name, ()):
+                        answer = current_app.ensure_sync(check)()
+                        if answer is not None:
+                            return answer
                 return current_app.ensure_sync(view)(**(request.view_args or {}))
             except HTTPException as refusal:  # e.g. 403: the person may not use this form
                 return current_app.handle_http_exception(refusal)

@@ -87,6 +87,56 @@ def test_a_visit_in_the_future_is_refused(staff_client, add_person, db):
     assert db.scalar(select(CareVisit)) is None
 
 
+def test_a_refused_visit_keeps_its_photo_for_the_next_try(staff_client, add_person, db, app):
+    """A visit sent with a day in the future (or no outcome) comes back with the photo
+    already added; sent again with only the fix, it is recorded with that photo."""
+    worker = staff_client(Role.GRID_WORKER)
+    person = add_person(worker.user)
+    page = f"/staff/care/{person.id}/visit"
+    token = csrf_token(worker, page)
+    fields = {"csrf_token": token, "outcome": "well", "note": "门口的灯坏了"}
+    first = worker.post(page, data={**fields, "visited_on": (today() + timedelta(days=1))
+                                    .isoformat(), "photo": (_jpeg(), "visit.jpg")},
+                        content_type="multipart/form-data")
+    html = first.get_data(as_text=True)
+    assert first.status_code == 422 and "已添加的照片" in html and "门口的灯坏了" in html
+    kept = re.search(r'name="photo_tokens" type="hidden" value="([^"]+)"', html).group(1)
+    second = worker.post(page, data={**fields, "outcome": "", "photo_tokens": kept})
+    assert second.status_code == 422 and "已添加的照片" in second.get_data(as_text=True)
+    third = worker.post(page, data={**fields, "photo_tokens": kept,
+                                    "visited_on": today().isoformat()})
+    assert third.status_code == 303
+    with app.app_context():  # a visit's note is decrypted with the app's data key
+        photo_id = db.scalar(select(CareVisit.photo_id).where(CareVisit.person_id == person.id))
+    photo = db.get(StoredFile, photo_id)
+    assert photo.token == kept and photo.attached
+    # Someone else's kept photo is not theirs to attach.
+    other = staff_client(Role.GRID_WORKER)
+    stranger = add_person(other.user, name="别人")
+    fourth = other.post(f"/staff/care/{stranger.id}/visit", data={
+        "csrf_token": csrf_token(other, f"/staff/care/{stranger.id}/visit"), "outcome": "well",
+        "visited_on": today().isoformat(), "photo_tokens": kept})
+    assert fourth.status_code == 303
+    assert db.scalar(select(CareVisit.photo_id).where(CareVisit.person_id == stranger.id)
+                     ) is None
+
+
+def test_a_post_without_its_token_is_refused_before_the_page_is_shown(client, make_user,
+                                                                       add_person, db):
+    """A back-office form sent without a valid CSRF token (a page left open past its
+    sign-in): the page runs again only for someone the back office lets in. A resident is
+    refused and a visitor sent to sign in, and neither reads the person's file."""
+    person = add_person(make_user(Role.GRID_WORKER), name="王奶奶")
+    page = f"/staff/care/{person.id}/visit"
+    anonymous = client.post(page, data={"outcome": "well"})
+    assert anonymous.status_code == 302 and "/auth/login" in anonymous.headers["Location"]
+    resident = make_user(Role.RESIDENT)
+    from tests.conftest import sign_in as sign_in_directly
+    sign_in_directly(client, resident)
+    refused = client.post(page, data={"outcome": "well"})
+    assert refused.status_code == 403 and "王奶奶" not in refused.get_data(as_text=True)
+
+
 def test_overdue_people_are_flagged_in_the_register(staff_client, add_person, db):
     worker = staff_client(Role.GRID_WORKER)
     _due(db, add_person(worker.user, name="超期的"), -1)
