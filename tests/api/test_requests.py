@@ -73,6 +73,8 @@ def test_post_refuses_what_is_missing_or_wrong(app, db, client, categories, issu
         ({"description": ""}, 400, "description"),
         ({"address_string": ""}, 400, "address_string"),
         ({"address_string": "x" * 30 + " 1单元"}, 400, "address_string"),
+        # 20 characters as sent, 60 once normalised ("½" is "1⁄2"): measured as stored.
+        ({"address_string": "½" * 20 + " 1单元"}, 400, "address_string"),
         ({"media_url": "javascript:alert(1)"}, 400, "media_url"),
         ({"email": "not-an-address"}, 400, "email"),
         ({f"attribute[{question.code}]": ""}, 400, "Is anyone in danger?"),

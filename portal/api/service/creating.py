@@ -54,10 +54,11 @@ def _address(form) -> tuple[str, str]:
         "address_string is required: the building and unit in the community, "
         "such as 3号楼 2单元."))
     building, _space, rest = address.partition(" ")
+    building = typed.building(building)  # measured as stored: NFKC makes "½" "1⁄2"
     if len(building) > 20 or len(rest.strip()) > 100:
         raise DomainError(_l("address_string starts with the building (at most 20 "
                              "characters), then the unit and room."), field="address_string")
-    return typed.building(building), rest.strip()
+    return building, rest.strip()
 
 
 def _media_url(form) -> str | None:
