@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -36,8 +37,13 @@ def compile_catalogues() -> int:
     for po_path in (ROOT / "translations").glob("*/LC_MESSAGES/*.po"):
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file)
-        with po_path.with_suffix(".mo").open("wb") as mo_file:
+        # Written beside and then renamed: another process (a second server running init, a
+        # test worker) may be reading the old one, and must never read half a file.
+        mo_path = po_path.with_suffix(".mo")
+        partial = mo_path.with_name(f".{mo_path.name}.{os.getpid()}")
+        with partial.open("wb") as mo_file:
             write_mo(mo_file, catalog)
+        os.replace(partial, mo_path)
         count += 1
     return count
 
