@@ -12,12 +12,21 @@ from portal.accounts.models import User
 from portal.activities.models import Activity, Signup
 from portal.aid.models import AidApplication, AidEvent, AidType
 from portal.aid.service import STAGE_LABELS, localized, reached_staff
+from portal.care.models import CareCategory, CareNeed, CarePerson
 from portal.clock import local_day
 from portal.figures.periods import Period
 from portal.service_requests.service.rates import minutes_between
 from portal.surveys.models import Survey
 
 CARE_TYPES = ("elderly_care", "disability")
+# The care register's people by the groups the needs map counts, and the needs it shows.
+REGISTER_GROUPS = {
+    "register_elderly": {CareCategory.ALONE.value, CareCategory.EMPTY_NEST.value,
+                         CareCategory.VERY_OLD.value},
+    "register_disabled": {CareCategory.DISABLED.value},
+}
+REGISTER_NEEDS = (CareNeed.MEALS.value, CareNeed.HOME_NURSING.value,
+                  CareNeed.REHABILITATION.value)
 
 
 def _sum(condition):
@@ -94,8 +103,9 @@ def surveys(session: Session, limit: int = 5) -> list[dict]:
 
 
 def needs_map(session: Session) -> list[dict]:
-    """Elderly-care and disability-support demand by building, from aid applications that
-    are sent and not withdrawn (the care register will add to it once it exists)."""
+    """Elderly-care and disability-support demand by building: aid applications that are sent
+    and not withdrawn, and the people in the care register with the needs on their file.
+    Counts only, never a person: the register is grouped by its stored lists in SQL."""
     a = AidApplication
     rows = session.execute(
         select(User.building, AidType.code, func.count()).select_from(a)
@@ -104,8 +114,23 @@ def needs_map(session: Session) -> list[dict]:
                a.stage.not_in(("draft", "withdrawn")))
         .group_by(User.building, AidType.code))
     buildings: dict = {}
+
+    def entry_for(building):
+        return buildings.setdefault(building or "", {
+            "building": building or "", **dict.fromkeys(CARE_TYPES, 0),
+            **dict.fromkeys(REGISTER_GROUPS, 0), **dict.fromkeys(REGISTER_NEEDS, 0)})
+
     for building, code, count in rows:
-        entry = buildings.setdefault(building or "", {"building": building or "",
-                                                      **dict.fromkeys(CARE_TYPES, 0)})
-        entry[code] = count
+        entry_for(building)[code] = count
+    register = session.execute(
+        select(CarePerson.building, CarePerson.categories, CarePerson.needs, func.count())
+        .group_by(CarePerson.building, CarePerson.categories, CarePerson.needs))
+    for building, categories, needs, count in register:
+        entry = entry_for(building)
+        kinds = set(categories.split(","))
+        for group, members in REGISTER_GROUPS.items():
+            if kinds & members:
+                entry[group] += count
+        for need in set(needs.split(",")) & set(REGISTER_NEEDS):
+            entry[need] += count
     return sorted(buildings.values(), key=lambda entry: entry["building"])
