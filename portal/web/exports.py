@@ -135,4 +135,4 @@ def export_response(name: str, headers: Sequence, rows_from: RowSource, fmt: str
         spool = _xlsx_file(title or name, headers, rows_from)
         return Response(_chunks(spool), mimetype=XLSX_TYPE, headers=disposition)
     return Response(stream_with_context(_csv_body(headers, rows_from)),
-                    mimetype="text/csv; charset=utf-8", headers=disposition)
+                    content_type="text/csv; charset=utf-8", headers=disposition)

@@ -248,7 +248,7 @@ def test_csv_attendance_and_rating(staff_client, db, make_user, make_activity, a
 
     response = staff.get(f"/staff/activities/{activity.id}/signups.csv")
     body = response.get_data(as_text=True)
-    assert response.headers["Content-Type"].startswith("text/csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert body.startswith("\ufeff")  # Excel on Chinese Windows reads it as UTF-8
     header, *rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     assert header == ["报名顺序", "状态", "姓名", "电话", "住址", "同行人数", "占用名额",
