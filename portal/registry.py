@@ -119,7 +119,7 @@ class FileAccessRule:
 
 @dataclass(frozen=True)
 class KeptUpload:
-    """A file field of a resident form whose files are kept when the form arrives without a
+    """A file field of a form whose files are kept when the form arrives without a
     sign-in (portal/keptforms): stored as pending uploads of ``area`` under the same checks
     and limits as the form's own, their tokens put into the form's hidden ``tokens_field``.
     The files of any field not registered are never stored for an anonymous visitor."""

@@ -9,6 +9,7 @@ from portal.accounts.roles import Permission
 from portal.registry import (
     DemoLoader,
     FileAccessRule,
+    KeptUpload,
     StaffLink,
     StaffPanel,
     registry,
@@ -27,12 +28,16 @@ def _panel(user) -> dict:
 
 def init_app(app: Flask) -> None:
     from portal.care import demo, register_views, service, staff_views, visits  # noqa: F401
+    from portal.files.service import IMAGES
 
     app.register_blueprint(staff_views.bp)
     registry(app).add(
         StaffLink("staff_care.index", _l("Care register"), Permission.VISIT_CARE, order=35),
         StaffPanel("care/staff/_panel.html", _panel, Permission.VISIT_CARE, order=35),
         FileAccessRule(PHOTO_AREA, visits.may_view_photo),
+        # A visit typed on a doorstep after the sign-in ended keeps its photo too.
+        KeptUpload("staff_care.visit", "photo", "photo_tokens", PHOTO_AREA, frozenset(IMAGES),
+                   visits.MAX_PHOTO_BYTES, 1),
         *service.AUDIT_ACTIONS,
         DemoLoader("care", demo.load, order=70),
     )

@@ -1,6 +1,6 @@
 """Forms kept for a sign-in: nothing typed is lost when the session has gone.
 
-A resident POST that arrives signed out (the sign-in expired, the person signed out on
+A POST that arrives signed out (the sign-in expired, the person signed out on
 another phone, the cookies were cleared) is kept for a short while (KEPT_FORM_HOURS) under a
 one-time key in a cookie, its files as pending uploads; after signing in on the same browser
 the person is back on the form's page with everything filled in, to check and send.

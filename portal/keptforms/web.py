@@ -1,5 +1,5 @@
-"""The web side of a kept form: a resident POST without a sign-in is kept and sent to sign in;
-after sign-in the form's page shows it again, filled in and not sent.
+"""The web side of a kept form: a POST without a sign-in (a resident's or a back-office one) is
+kept and sent to sign in; after sign-in the form's page shows it again, filled in, not sent.
 
 Giving it back re-runs the form's own view (one marked ``form_view``) with the kept fields
 and no CSRF token: exactly what a form whose token lapsed does, so the view changes nothing
@@ -22,12 +22,13 @@ from werkzeug.routing import RoutingException
 
 from portal.accounts import throttle
 from portal.accounts.models import User
+from portal.accounts.permissions import SIGNED_IN_ONLY_ATTR
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.files.service import take_uploads
 from portal.keptforms import service
 from portal.registry import registry
-from portal.web.errors import FORM_VIEW_ATTR
+from portal.web.errors import FORM_VIEW_ATTR, rerun_form_view
 from portal.web.inputs import CleanMultiDict, bounded_int
 from portal.web.render import wants_fragment
 from portal.web.safety import safe_next_url
@@ -43,12 +44,20 @@ _LOGIN_REQUIRED_CODE = login_required(lambda: None).__code__
 
 def needs_sign_in(view) -> bool:
     """Whether a view is behind Flask-Login's ``login_required`` (anywhere in its wrappers):
-    the resident views. Back-office views check their permission in the blueprint instead."""
+    the resident views."""
     while view is not None:
         if getattr(view, "__code__", None) is _LOGIN_REQUIRED_CODE:
             return True
         view = getattr(view, "__wrapped__", None)
     return False
+
+
+def on_signed_in_blueprint(endpoint: str) -> bool:
+    """Whether the endpoint is on a blueprint all of whose URLs need a sign-in: the back
+    office's, which check the staff permission in the blueprint, not on each view."""
+    names = endpoint.split(".")[:-1]
+    return any(getattr(current_app.blueprints.get(".".join(names[:depth])),
+                       SIGNED_IN_ONLY_ATTR, False) for depth in range(1, len(names) + 1))
 
 
 def _local(path: str, query: str) -> str:
@@ -122,12 +131,13 @@ def _keep(view, page: str) -> str | None:
 
 
 def keep_signed_out_post():
-    """Before the CSRF check (which a POST without a session fails too): a resident POST
-    without a sign-in is kept and answered with the sign-in page, never a 400."""
+    """Before the CSRF check (which a POST without a session fails too): a POST without a
+    sign-in to a view that needs one is kept and answered with the sign-in page, never a 400."""
     if request.method != "POST" or request.endpoint is None:
         return None
     view = current_app.view_functions.get(request.endpoint)
-    if view is None or not needs_sign_in(view) or current_user.is_authenticated:
+    if (view is None or current_user.is_authenticated
+            or not (needs_sign_in(view) or on_signed_in_blueprint(request.endpoint))):
         return None
     page = form_page()
     key = _keep(view, page) if page else None
@@ -223,7 +233,8 @@ def restore_kept_form():
     request.__dict__.update(form=CleanMultiDict(fields), files=ImmutableMultiDict())
     request.__dict__.pop("values", None)
     g.kept_form_restored = True
-    response = current_app.make_response(current_app.ensure_sync(view)(**args))
+    # The form's blueprint checks run first: whoever signed in may not be allowed this form.
+    response = current_app.make_response(rerun_form_view(view, args))
     if response.status_code == 422:
         response.status_code = 200
     response.delete_cookie(COOKIE, httponly=True, samesite="Lax",

@@ -23,6 +23,21 @@ def form_view(view: Callable) -> Callable:
     return view
 
 
+def rerun_form_view(view: Callable, args: dict):
+    """Run a form view outside the normal dispatch (after a CSRF failure, or to give back a
+    kept form). Its blueprint's own checks (the back office's staff permission) run first,
+    or the page would render for anyone, even someone not signed in."""
+    try:
+        for name in request.blueprints:
+            for check in current_app.before_request_funcs.get(name, ()):
+                answer = current_app.ensure_sync(check)()
+                if answer is not None:
+                    return answer
+        return current_app.ensure_sync(view)(**args)
+    except HTTPException as refusal:  # e.g. 403: the person may not use this form
+        return current_app.handle_http_exception(refusal)
+
+
 def error_page(status: int, title: str, message: str):
     return render_template("errors/error.html", status=status, title=title,
                            message=message), status
@@ -33,18 +48,7 @@ def init_app(app: Flask) -> None:
     def csrf_failed(error):
         view = current_app.view_functions.get(request.endpoint)
         if view is not None and getattr(view, FORM_VIEW_ATTR, False):
-            try:
-                # The CSRF check stopped the request before its blueprint's own checks (the
-                # back office's staff permission): they run first, or the page would render
-                # for anyone, even someone not signed in.
-                for name in request.blueprints:
-                    for check in current_app.before_request_funcs.get(name, ()):
-                        answer = current_app.ensure_sync(check)()
-                        if answer is not None:
-                            return answer
-                return current_app.ensure_sync(view)(**(request.view_args or {}))
-            except HTTPException as refusal:  # e.g. 403: the person may not use this form
-                return current_app.handle_http_exception(refusal)
+            return rerun_form_view(view, request.view_args or {})
         return error_page(
             400,
             _("This page had expired"),

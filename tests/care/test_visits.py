@@ -129,7 +129,7 @@ def test_a_post_without_its_token_is_refused_before_the_page_is_shown(client, ma
     person = add_person(make_user(Role.GRID_WORKER), name="王奶奶")
     page = f"/staff/care/{person.id}/visit"
     anonymous = client.post(page, data={"outcome": "well"})
-    assert anonymous.status_code == 302 and "/auth/login" in anonymous.headers["Location"]
+    assert anonymous.status_code == 303 and "/auth/login" in anonymous.headers["Location"]
     resident = make_user(Role.RESIDENT)
     from tests.conftest import sign_in as sign_in_directly
     sign_in_directly(client, resident)

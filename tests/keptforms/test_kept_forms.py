@@ -194,7 +194,7 @@ def test_what_an_anonymous_client_may_make_us_store_is_bounded(app, client, db, 
 
 
 def test_staff_pages_and_public_forms_are_untouched(app, client, db):
-    assert client.post("/staff/users", data={}).status_code == 302  # to sign in, as before
+    assert client.post("/staff/users", data={}).status_code == 303  # to sign in, nothing kept
     assert client.post("/auth/login", data={"phone": "1"}).status_code == 422
     assert _count(db, KeptForm) == 0
 
