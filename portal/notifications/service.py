@@ -84,6 +84,22 @@ def notify(session: Session, user_ids: int | Iterable[int], message, *, link: st
             session.add(OutboxMessage(user_id=user_id, message=msgid, params=params))
 
 
+def take_back(session: Session, user_id: int, message, *, link: str, ref: str) -> None:
+    """Unsay ``message`` about ``ref``: what was undone (an aid application taken back within
+    its minutes) leaves no message saying it happened. Its inbox line goes, read or not, and
+    its outbox line if it was not delivered yet; one already delivered can't be unsent."""
+    msgid = _msgid(message)
+    for line in session.scalars(select(Notification).where(
+            Notification.user_id == user_id, Notification.link == link,
+            Notification.message == msgid)):
+        session.delete(line)
+    for line in session.scalars(select(OutboxMessage).where(
+            OutboxMessage.user_id == user_id, OutboxMessage.message == msgid,
+            OutboxMessage.sent_at.is_(None))):
+        if (line.params or {}).get("ref") == ref:
+            session.delete(line)
+
+
 def notify_selected(session: Session, user_ids: Select, message, *, link: str | None = None,
                     outbox: bool = True, **params) -> None:
     """``notify`` for everyone a SELECT of user ids returns, as one INSERT ... SELECT each.

@@ -17,6 +17,7 @@ from portal.aid.models import AidApplication, AidEvent
 from portal.audit.models import AuditEntry
 from portal.clock import FixedClock, today
 from portal.files.service import IMAGES_AND_PDF, take_uploads
+from portal.notifications.models import Notification, OutboxMessage
 from tests.aid.conftest import jpeg_bytes
 from tests.aid.test_views import _post
 
@@ -68,6 +69,16 @@ def _staff_see(staff, db, ref) -> bool:
     return seen[0]
 
 
+def _received_messages(db, resident) -> tuple[int, int]:
+    """The "we received your application" lines: (in the inbox, waiting in the outbox)."""
+    received = service.STAGE_MESSAGES["submitted"]._args[0]
+    inbox = db.scalars(select(Notification).where(Notification.user_id == resident.id,
+                                                  Notification.message == received)).all()
+    outbox = db.scalars(select(OutboxMessage).where(OutboxMessage.user_id == resident.id,
+                                                    OutboxMessage.message == received)).all()
+    return len(inbox), len(outbox)
+
+
 def test_taken_back_within_ten_minutes_is_a_draft_again_with_everything_kept(
         app, db, clock, draft, resident_client, resident, staff_client):
     staff = staff_client(Role.CIVIL_AFFAIRS)
@@ -84,8 +95,10 @@ def test_taken_back_within_ten_minutes_is_a_draft_again_with_everything_kept(
                      token_page="/staff/aid")
     assert response.status_code == 200 and ref not in response.get_data(as_text=True)
 
+    assert _received_messages(db, resident) == (1, 1)
     clock.advance(minutes=9, seconds=59)
     response = _post(resident_client, base + "/undo", {}, token_page=base)
+    assert _received_messages(db, resident) == (0, 0)  # "we received it" is unsaid
     assert response.status_code == 303 and response.headers["Location"] == base
     application = _reload(db, draft)
     assert (application.stage, application.ref, application.submitted_at) == ("draft", ref, None)
@@ -110,6 +123,7 @@ def test_taken_back_within_ten_minutes_is_a_draft_again_with_everything_kept(
 
     # changed and sent again: the same reference, and staff see it 10 minutes later
     _send(resident_client, application)
+    assert _received_messages(db, resident) == (1, 1)
     assert _reload(db, draft).ref == ref
     clock.advance(minutes=10)
     assert _staff_see(staff, db, ref)

@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 
 from portal.accounts.roles import Role
 from portal.clock import utcnow
+from portal.notifications.models import Notification
 from portal.service_requests import service
 from portal.service_requests.models import ReplyTemplate, RequestEvent, ServiceRequest
 from portal.web.i18n import format_until
@@ -210,6 +211,10 @@ def test_take_on_and_reply_claims_accepts_and_answers_at_once(
         select(RequestEvent).where(RequestEvent.request_id == item.id,
                                    RequestEvent.kind != "status").order_by(RequestEvent.id))]
     assert kinds == [("assign", None, grid.user.name), ("reply", None, "今天下午上门")]
+    told = list(db.scalars(select(Notification.message).where(
+        Notification.user_id == resident.id, Notification.link == f"/requests/{item.ref}")))
+    assert told[-1].startswith("Your request “%(about)s” has been accepted and the community")
+    assert len(told) == 1  # one message for taking it on and the reply, not two
     # now it is theirs and accepted: the reply is a plain reply
     html = grid.get(url).get_data(as_text=True)
     assert f'action="{url}/reply"' in html and "接单并回复" not in html

@@ -43,7 +43,7 @@ from portal.aid.service.rules import (
 from portal.audit.service import record
 from portal.clock import next_daily_number, utcnow
 from portal.errors import DomainError
-from portal.notifications.service import in_each_language, notify
+from portal.notifications.service import in_each_language, notify, take_back
 
 
 def _move(session: Session, application: AidApplication, allowed: tuple[str, ...],
@@ -138,6 +138,8 @@ def undo_submit(session: Session, application: AidApplication, user, now: dateti
     application.stage_due_on = None
     if sent is not None:
         application.events.remove(sent)
+    take_back(session, application.applicant_id, STAGE_MESSAGES["submitted"],
+              link=f"/aid/{application.url_key}", ref=application.url_key)
     record(session, user, AREA, "undo_submit", application.ref or "")
 
 

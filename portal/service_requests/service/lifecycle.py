@@ -23,7 +23,12 @@ from portal.service_requests.models import (
     RequestPhoto,
     ServiceRequest,
 )
-from portal.service_requests.service.messages import REOPENED, REPLY, tell
+from portal.service_requests.service.messages import (
+    ACCEPTED_WITH_REPLY,
+    REOPENED,
+    REPLY,
+    tell,
+)
 from portal.service_requests.service.queue import index_text
 from portal.service_requests.service.rules import (
     ACCEPTED,
@@ -156,8 +161,9 @@ def _first_response(request, now) -> None:
 def transition(session: Session, request: ServiceRequest, target: str, actor: User | None, *,
                actor_kind: str = STAFF, note: str | None = None,
                transferred_to: str | None = None, street_ref: str | None = None,
-               now: datetime | None = None) -> None:
-    """Move a request along an allowed edge, stamp the times, record it, tell the residents.
+               now: datetime | None = None, told: bool = True) -> None:
+    """Move a request along an allowed edge, stamp the times, record it, tell the residents
+    (unless ``told`` is False: the caller tells them in one message with what follows).
 
     While a request is with the street office its deadlines stand still: coming back, they
     move on by the time it spent there, so the community is judged on its own time only."""
@@ -199,8 +205,9 @@ def transition(session: Session, request: ServiceRequest, target: str, actor: Us
     _event(session, request, actor, "status", public=True, from_status=current,
            to_status=target, body=note if target != TRANSFERRED else
            f"{transferred_to}: {note}" if note else transferred_to, now=now)
-    _notify(session, request, actor,
-            REOPENED if (current, target) == (RESOLVED, IN_PROGRESS) else target)
+    if told:
+        _notify(session, request, actor,
+                REOPENED if (current, target) == (RESOLVED, IN_PROGRESS) else target)
 
 
 # Staff moves a resident reads as the end of their request: the back office asks to confirm
@@ -247,7 +254,7 @@ def close_resolved_unrated(session: Session, now: datetime | None = None,
 
 
 def reply(session: Session, request: ServiceRequest, staff: User, body: str, *,
-          public: bool, now: datetime | None = None) -> None:
+          public: bool, now: datetime | None = None, told: bool = True) -> None:
     """A public reply (residents see it and are told) or an internal note (staff only)."""
     now = now or utcnow()
     check_not_merged(request)
@@ -256,7 +263,7 @@ def reply(session: Session, request: ServiceRequest, staff: User, body: str, *,
     _audit(session, staff, "reply" if public else "note", request)
     _event(session, request, staff, "reply" if public else "note", public=public, body=body,
            now=now)
-    if public:
+    if public and told:
         _notify(session, request, staff, REPLY)
 
 
@@ -271,9 +278,12 @@ def take_and_reply(session: Session, request: ServiceRequest, staff: User, body:
     now = now or utcnow()
     if request.assignee_id != staff.id:
         assign(session, request, staff, staff, now=now)
-    if request.status == SUBMITTED:
-        transition(session, request, ACCEPTED, staff, now=now)
-    reply(session, request, staff, body, public=True, now=now)
+    accepting = request.status == SUBMITTED
+    if accepting:
+        transition(session, request, ACCEPTED, staff, now=now, told=False)
+    reply(session, request, staff, body, public=True, now=now, told=not accepting)
+    if accepting:
+        _notify(session, request, staff, ACCEPTED_WITH_REPLY)
 
 
 def may_assign_to_others(user: User) -> bool:

@@ -27,6 +27,7 @@ from portal.web.address import address
 from portal.web.i18n import format_deadline, format_moment
 
 REOPENED, REPLY, RECORDED = "reopened", "reply", "recorded"
+ACCEPTED_WITH_REPLY = "accepted_with_reply"  # 接单并回复: one message, not two
 
 TO_OWNER = {
     ACCEPTED: _l("Your request “%(about)s” has been accepted. We aim to finish it %(by)s."),
@@ -42,6 +43,8 @@ TO_OWNER = {
     WITHDRAWN: _l("Your request “%(about)s” was withdrawn."),
     REOPENED: _l("Your request “%(about)s” has been reopened."),
     REPLY: _l("The community office replied to your request “%(about)s”."),
+    ACCEPTED_WITH_REPLY: _l("Your request “%(about)s” has been accepted and the community "
+                            "office replied. We aim to finish it %(by)s."),
     WITH_STREET: _l("Your request “%(about)s” has been passed to the street office. We "
                     "will tell you what they answer."),
     RECORDED: _l("The community office recorded a request for you: “%(about)s”. You can "
@@ -61,6 +64,8 @@ TO_FOLLOWERS = {
     WITHDRAWN: _l("A request you follow (%(what)s) was withdrawn."),
     REOPENED: _l("A request you follow (%(what)s) has been reopened."),
     REPLY: _l("The community office replied on a request you follow (%(what)s)."),
+    ACCEPTED_WITH_REPLY: _l("A request you follow (%(what)s) has been accepted, with a reply "
+                            "from the community office."),
     WITH_STREET: _l("A request you follow (%(what)s) has been passed to the street office."),
 }
 
@@ -91,7 +96,7 @@ def tell(session, request, what: str, recipients, *, link: str | None = None,
     the owner in the words of their own description, everyone else by the public summary."""
     recipients = [uid for uid in dict.fromkeys(recipients) if uid is not None]
     link = link or f"/requests/{request.ref}"
-    if what == ACCEPTED:
+    if what in (ACCEPTED, ACCEPTED_WITH_REPLY):
         params.setdefault("by", in_each_language(lambda: format_deadline(request.resolve_by)))
     if request.owner_id in recipients:
         notify(session, request.owner_id, TO_OWNER[what], link=link, ref=request.ref,
