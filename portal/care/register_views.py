@@ -34,7 +34,7 @@ def template():
 @bp.get("/export.xlsx")
 def export():
     require_manager()
-    record(db.session, current_user, service.AREA, "export", "care register")
+    record(db.session, current_user, service.AREA, "export", "", "xlsx")
     db.session.commit()
     return export_response("care-register", register_io.HEADERS, register_io.export_rows,
                            "xlsx", title=_("Care register"))

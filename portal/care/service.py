@@ -27,6 +27,7 @@ AUDIT_ACTIONS = tuple(AuditAction(AREA, key, label) for key, label in (
     ("person_edited", _l("Changed a care file")),
     ("visit_recorded", _l("Recorded a care visit")),
     ("register_imported", _l("Imported the care register")),
+    ("export", _l("Downloaded the care register")),
 ))
 
 # Every field a form may set, and the ones a visit needs (what a grid worker is shown).

@@ -81,6 +81,7 @@ def init_app(app: Flask) -> None:
         StaffLink("staff_figures.figures", _l("Community figures"), Permission.VIEW_FIGURES,
                   order=5),
         AuditAction("figures", "follow_up", _l("Recorded the follow-up of a bad rating")),
+        AuditAction("figures", "export", _l("Downloaded a monthly report")),
         monthly_command, overdue_command,
         Job("figures-monthly", "0 2 1 * *", store_last_month,
             "store last month's report and tell the director", order=50),

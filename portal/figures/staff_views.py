@@ -108,7 +108,7 @@ def monthly_report_export(fmt):
         period, data, _stored = _report_data(month)
     except DomainError:
         abort(404)
-    audit(db.session, current_user, "figures", "export", month, f"report {fmt}")
+    audit(db.session, current_user, "figures", "export", month, fmt)
     db.session.commit()
     rows = report.rows(data)
     return export_response(f"report-{month}", report.HEADERS, lambda session: rows, fmt,

@@ -100,6 +100,14 @@ def test_every_named_action_reads_in_words_and_is_offered_by_the_filter(app, sta
         assert action in keys and f'<option value="{action}"' in page, action
 
 
+def test_every_area_that_names_actions_has_a_name_itself(app):
+    from portal.audit.service import AREA_LABELS
+    from portal.registry import registry
+
+    areas = {area for area, _action in registry(app).audit_actions} - {"*"}
+    assert areas <= set(AREA_LABELS), areas - set(AREA_LABELS)
+
+
 def _choices(app):
     with app.test_request_context():
         return action_choices()

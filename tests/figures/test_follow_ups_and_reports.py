@@ -93,7 +93,8 @@ def test_the_snapshot_keeps_a_month_as_it_was(app, db, november):
     assert client.get("/staff/figures/report.csv?month=bad").status_code == 404
     assert client.get("/staff/figures/report?month=2026-99").status_code == 302
     log = client.get("/staff/audit?area=figures").get_data(as_text=True)
-    assert log.split("<tbody>")[1].count("report csv") == 1  # the download is recorded
+    body = log.split("<tbody>")[1]
+    assert body.count("下载了月度报表") == 2 and body.count(">csv<") == 1  # both downloads
 
 
 def test_the_trend_reads_stored_months(app, db, november, count_queries):
