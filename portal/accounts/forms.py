@@ -102,5 +102,9 @@ class StaffGrantsForm(Form):
                                 choices=Permission.choices(GRANTABLE))
 
 
+class OverseesForm(Form):
+    teams = MultiCheckboxField(_l("Teams they oversee"), choices=[])
+
+
 class ResetPasswordForm(Form):
     new_password = new_password_field(_l("New password"))

@@ -31,6 +31,8 @@ class User(Base):
     locale: Mapped[str | None] = mapped_column(String(16))
     # 长辈版: larger text and targets, the simpler home (portal/web/care.py).
     care_mode: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A deputy director's teams (分管), comma-separated role keys: see accounts/oversight.py.
+    oversees: Mapped[str] = mapped_column(String(120), default="", server_default="")
     # Part of the login cookie: rotating it signs the user out everywhere.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -70,6 +72,10 @@ class User(Base):
     @property
     def is_staff(self) -> bool:
         return self.role_enum.is_staff
+
+    @property
+    def oversees_teams(self) -> list[str]:
+        return [team for team in (self.oversees or "").split(",") if team]
 
     @property
     def permissions(self) -> frozenset[Permission]:

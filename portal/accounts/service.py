@@ -29,6 +29,7 @@ AUDIT_ACTIONS = (
     AuditAction(AREA, "password_reset", _l("Reset a password")),
     AuditAction(AREA, "permission_granted", _l("Granted a permission")),
     AuditAction(AREA, "permission_revoked", _l("Withdrew a permission")),
+    AuditAction(AREA, "oversees_changed", _l("Changed the teams a deputy oversees")),
 )
 
 

@@ -6,8 +6,13 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts import service
-from portal.accounts.forms import ResetPasswordForm, StaffCreateForm, StaffGrantsForm
+from portal.accounts import oversight, service
+from portal.accounts.forms import (
+    OverseesForm,
+    ResetPasswordForm,
+    StaffCreateForm,
+    StaffGrantsForm,
+)
 from portal.accounts.permissions import permission_required, staff_blueprint
 from portal.accounts.roles import Permission, Role
 from portal.errors import DomainError
@@ -91,18 +96,27 @@ def _grants_form(user, formdata=...):
     return form
 
 
-def _user_context(user, grants_form=None, reset_form=None):
+def _oversees_form(user, formdata=...):
+    form = (OverseesForm(prefix="oversees") if formdata is ... else
+            OverseesForm(formdata=formdata, prefix="oversees", teams=user.oversees_teams))
+    form.teams.choices = [(team.value, team.label) for team in oversight.TEAMS]
+    return form
+
+
+def _user_context(user, grants_form=None, reset_form=None, oversees_form=None):
     return {
         "user": user,
         "manageable": service.may_manage(current_user, user),
         "grants_form": grants_form or _grants_form(user, formdata=None),
         "reset_form": reset_form or ResetPasswordForm(formdata=None, prefix="reset"),
+        "oversees_form": oversees_form or _oversees_form(user, formdata=None),
+        "deputy": user.role == Role.DEPUTY_DIRECTOR.value,
+        "team_label": lambda team: Role(team).label,
     }
 
 
-def _user_page(user, grants_form=None, reset_form=None, status=200):
-    return render("accounts/staff/user.html", status=status,
-                  **_user_context(user, grants_form, reset_form))
+def _user_page(user, status=200, **forms):
+    return render("accounts/staff/user.html", status=status, **_user_context(user, **forms))
 
 
 def _refused_on_user_page(error, user, form=None, **forms):
@@ -151,6 +165,24 @@ def set_grants(user_id):
         return _refused_on_user_page(error, user, form=form, grants_form=form)
     db.session.commit()
     flash(_("Permissions saved."), "success")
+    return redirect(url_for("staff.user_detail", user_id=user.id), 303)
+
+
+@bp.post("/users/<int:user_id>/oversees")
+@permission_required(Permission.MANAGE_STAFF)
+@form_view
+def set_oversees(user_id):
+    user = _staff_or_404(user_id)
+    form = _oversees_form(user)
+    if not form.validate_on_submit():
+        return _user_page(user, oversees_form=form, status=422)
+    try:
+        oversight.set_oversees(db.session, user, form.teams.data, current_user)
+    except DomainError as error:
+        on_page = form if user.role == Role.DEPUTY_DIRECTOR.value else None
+        return _refused_on_user_page(error, user, form=on_page, oversees_form=form)
+    db.session.commit()
+    flash(_("Saved: the teams %(name)s oversees.", name=user.name), "success")
     return redirect(url_for("staff.user_detail", user_id=user.id), 303)
 
 

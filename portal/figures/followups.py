@@ -11,6 +11,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from portal.accounts.models import User
+from portal.accounts.oversight import deputies_for
 from portal.accounts.roles import Role
 from portal.clock import day_end, local_day
 from portal.errors import DomainError
@@ -29,13 +30,15 @@ def _first_active(session: Session, role: Role) -> User | None:
 
 
 def open_for(session: Session, request, event, now: datetime) -> RatingFollowUp:
-    """Called by the requests service when a rating of 2 or 1 is given."""
+    """Called by the requests service when a rating of 2 or 1 is given. It goes to the
+    (first) deputy who oversees the request's team, else the first deputy, else the director."""
     from portal.aid.service import add_working_days
 
     session.flush()  # the rating's event needs its id
     days = int(current_app.config.get("FIGURES_FOLLOW_UP_WORKING_DAYS", 5))
-    deputy = _first_active(session, Role.DEPUTY_DIRECTOR) or _first_active(session,
-                                                                           Role.DIRECTOR)
+    overseeing = deputies_for(session, request.role)
+    deputy = (session.get(User, overseeing[0]) if overseeing
+              else _first_active(session, Role.DIRECTOR))
     due_on = add_working_days(session, local_day(now), days)
     item = RatingFollowUp(request_id=request.id, event_id=event.id, rating=request.rating,
                           rated_at=now, due_on=due_on, due_at=day_end(due_on),

@@ -12,7 +12,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
-from portal.accounts.roles import Permission, Role
+from portal.accounts.oversight import deputies_for
+from portal.accounts.roles import Permission
 from portal.clock import utcnow
 from portal.errors import DomainError
 from portal.notifications.service import in_each_language, notify
@@ -79,7 +80,8 @@ def long_overdue_clause(now: datetime, after: timedelta):
 
 def escalate_long_overdue(session: Session, now: datetime | None = None) -> int:
     """The scheduler's escalation: each open request overdue by more than
-    REQUEST_ESCALATE_AFTER_HOURS goes to the deputy directors, once (``escalated_at``). The
+    REQUEST_ESCALATE_AFTER_HOURS goes to the deputy directors who oversee its team (all of
+    them when none does; ``accounts.oversight``), once (``escalated_at``). The
     rows are taken FOR UPDATE SKIP LOCKED, so two servers running it at once share them
     out and never tell anyone twice."""
     now = now or utcnow()
@@ -90,15 +92,14 @@ def escalate_long_overdue(session: Session, now: datetime | None = None) -> int:
         .with_for_update(skip_locked=True, of=ServiceRequest)))
     if not found:
         return 0
-    deputies = list(session.scalars(select(User.id).where(
-        User.role == Role.DEPUTY_DIRECTOR.value, User.active.is_(True))))
     hours = f"{after.total_seconds() / 3600:g}"
+    deputies = {role: deputies_for(session, role) for role in {r.role for r in found}}
     for request in found:
         request.escalated_at = now
         _event(session, request, None, "escalate", public=False, body=hours, now=now)
         _audit(session, None, "escalate", request, hours)
-        notify(session, deputies, ESCALATED, link=_staff_link(request), ref=request.ref,
-               what=public_what(request), hours=hours)
+        notify(session, deputies[request.role], ESCALATED, link=_staff_link(request),
+               ref=request.ref, what=public_what(request), hours=hours)
     return len(found)
 
 
