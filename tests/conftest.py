@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 
@@ -228,8 +229,15 @@ def db(app):
 
 @pytest.fixture
 def app_context(app):
-    """For tests that call code needing current_app directly (not through a request)."""
-    with app.app_context():
+    """For tests that call code needing current_app directly (not through a request).
+
+    A test client's requests made meanwhile run in this same app context, so they share its
+    ``g``: each request starts without the signed-in user the one before loaded, as each
+    request in a real server does (two clients in one test are two people)."""
+    def forget_the_user(_sender, **_extra):
+        g.pop("_login_user", None)
+
+    with app.app_context(), request_started.connected_to(forget_the_user, app):
         yield app
 
 
