@@ -13,6 +13,7 @@ from portal.aid.service.drafting import (  # noqa: F401
     add_member,
     attach_files,
     files_by_item,
+    filed_by_staff,
     household_size,
     mark_done,
     materials_complete,
@@ -29,6 +30,7 @@ from portal.aid.service.drafting import (  # noqa: F401
     save_income,
     section_state,
     start_application,
+    start_for,
     total_income_fen,
 )
 from portal.aid.service.progress import (  # noqa: F401
