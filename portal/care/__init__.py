@@ -66,7 +66,8 @@ def init_app(app: Flask) -> None:
         if value in ReferralStatus._value2member_map_ else value)
     registry(app).add(
         StaffLink("staff_care.index", _l("Care register"), Permission.VISIT_CARE, order=35),
-        StaffLink("staff_referrals.index", _l("Referrals"), Permission.REFER_CASES, order=36),
+        # Referrals have no menu entry of their own (the bar holds six at most): the staff
+        # home's panel counts them and links there, and so does the care register's page.
         StaffPanel("care/staff/_panel.html", _panel, Permission.VISIT_CARE, order=35),
         StaffPanel("care/staff/_referral_panel.html", _referral_panel, Permission.REFER_CASES,
                    order=36),
