@@ -135,7 +135,8 @@ def outcome(referral_id: int):
 def _refer(subject: dict, back: str):
     """The one referral form, for a request or a person: choose the role, write the note."""
     form = ReferralForm()
-    form.to_role.choices = [SelectChoice("", _("Choose a role"))] + referrals.role_choices(current_user)
+    form.to_role.choices = [SelectChoice("", _("Choose a role")),
+                            *referrals.role_choices(current_user)]
     context = dict(form=form, back=back, **subject)
     if not form.validate_on_submit():
         page = render_form_errors if form.errors else render

@@ -20,9 +20,7 @@ from portal.notifications.models import Notification
 from portal.registry import registry
 from portal.service_requests.models import RequestEvent
 from portal.workdays import add_working_days
-from tests.aid.conftest import types  # noqa: F401  (fixtures)
 from tests.conftest import csrf_token
-from tests.service_requests.conftest import categories, file_request  # noqa: F401
 
 
 @pytest.fixture
@@ -219,7 +217,7 @@ def _file_for(client, url, code="temporary"):
     return answer.headers["Location"]
 
 
-def test_aid_on_behalf_is_in_the_residents_own_list_only(world, types, db, make_user, app,  # noqa: F811
+def test_aid_on_behalf_is_in_the_residents_own_list_only(world, types, db, make_user, app,
                                                          add_person, resident_client, resident):
     civil = world["civil"]
     person = add_person(world["mine"].user, phone=resident.phone, name=resident.name)
@@ -244,7 +242,7 @@ def test_aid_on_behalf_is_in_the_residents_own_list_only(world, types, db, make_
 
 
 def test_aid_for_someone_without_an_account_belongs_to_nobody_and_closes_the_referral(
-        world, types, db, app):  # noqa: F811
+        world, types, db, app):
     civil = world["civil"]
     rid = world["referral"].id
     _file_for(civil, f"/staff/care/referrals/{rid}/aid")

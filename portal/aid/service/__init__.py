@@ -12,8 +12,8 @@ from portal.aid.service.board import (  # noqa: F401
 from portal.aid.service.drafting import (  # noqa: F401
     add_member,
     attach_files,
-    files_by_item,
     filed_by_staff,
+    files_by_item,
     household_size,
     mark_done,
     materials_complete,
