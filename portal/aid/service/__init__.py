@@ -12,6 +12,7 @@ from portal.aid.service.board import (  # noqa: F401
 from portal.aid.service.drafting import (  # noqa: F401
     add_member,
     attach_files,
+    drafts_filed_by,
     filed_by_staff,
     files_by_item,
     household_size,

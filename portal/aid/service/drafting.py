@@ -70,6 +70,14 @@ def filed_by_staff(session: Session, key: str) -> AidApplication | None:
                  selectinload(AidApplication.events)))
 
 
+def drafts_filed_by(session: Session, staff_id: int) -> list[AidApplication]:
+    """The 代办 applications this staff member started and has not sent yet: where to go on."""
+    return list(session.scalars(
+        select(AidApplication).where(AidApplication.filed_by_id == staff_id,
+                                     AidApplication.stage.in_(EDITABLE))
+        .order_by(AidApplication.created_at.desc()).limit(20)))
+
+
 def own_application(session: Session, user_id: int, key: str) -> AidApplication | None:
     """The person's own application by reference or draft key; anyone else's is None."""
     return session.scalar(
