@@ -209,6 +209,18 @@ def test_a_request_is_referred_from_its_page_and_its_timeline_says_so(
     assert world["culture"].get(f"/staff/care/referrals/request/{item.ref}").status_code == 404
 
 
+def _png():
+    import io
+
+    from PIL import Image
+    from werkzeug.datastructures import FileStorage
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 10), (10, 120, 200)).save(buffer, "PNG")
+    buffer.seek(0)
+    return FileStorage(buffer, filename="hukou.png", content_type="image/png")
+
+
 def _file_for(client, url, code="temporary"):
     token = csrf_token(client, url)
     answer = client.post(url, data={"csrf_token": token, "aid_type": code, "kind": "emergency",
@@ -240,6 +252,17 @@ def test_aid_on_behalf_is_in_the_residents_own_list_only(world, types, db, make_
     sign_in(other, stranger)
     assert application.key not in other.get("/aid/").get_data(as_text=True)
     assert other.get(f"/aid/{application.key}").status_code == 404
+    # A material staff uploaded with the family is the family's to see, nobody else's.
+    from portal.aid import service as aid
+    from portal.files.service import store_upload
+
+    with app.test_request_context():
+        stored = store_upload(db, _png(), owner_id=civil.user.id, area=aid.AREA)
+        aid.attach_files(db, db.get(AidApplication, application.id),
+                         application.aid_type.materials[0]["key"], [stored])
+        db.commit()
+    assert resident_client.get(f"/files/{stored.token}").status_code == 200
+    assert other.get(f"/files/{stored.token}").status_code in (403, 404)
     assert world["mine"].get(f"/aid/{application.key}").status_code == 404
 
 
