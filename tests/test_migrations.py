@@ -82,7 +82,7 @@ def test_aid_audit_rows_move_into_the_one_audit_log(empty_database_url, test_con
 
     from sqlalchemy.orm import Session
 
-    from portal.aid.models import AidApplication, AidType
+    from portal.aid.models import AidType
     from portal.aid.service import seed_types
 
     app = create_app({**test_config, "DATABASE_URL": empty_database_url})
@@ -101,19 +101,23 @@ def test_aid_audit_rows_move_into_the_one_audit_log(empty_database_url, test_con
             seed_types(session)
             dibao = session.scalar(select(AidType).where(AidType.code == "dibao"))
             session.flush()
-            application = AidApplication(key="dkey", start_key="skey", applicant_id=staff_id,
-                                         type_id=dibao.id, stage="submitted",
-                                         sections_done=[], ref="A20261102-0001")
-            session.add(application)
-            session.flush()
+            # The application table as it was at 0002 too (filed_by_id came later).
+            session.execute(text(
+                "INSERT INTO aid_application (key, start_key, ref, applicant_id, type_id, "
+                "stage, sections_done, irregular_income, extended, created_at) VALUES "
+                "('dkey', 'skey', 'A20261102-0001', :applicant, :type, 'submitted', '[]', "
+                ":off, :off, :at)"), {"applicant": staff_id, "type": dibao.id, "off": False,
+                                      "at": datetime(2026, 11, 2, tzinfo=UTC)})
+            application_id = session.scalar(text(
+                "SELECT id FROM aid_application WHERE key = 'dkey'"))
             at = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
-            for action, application_id, detail in (("view", application.id, ""),
-                                                   ("return_form", application.id, "户口簿"),
-                                                   ("search", None, "ID number lookup")):
+            for action, about, detail in (("view", application_id, ""),
+                                          ("return_form", application_id, "户口簿"),
+                                          ("search", None, "ID number lookup")):
                 session.execute(text(
                     "INSERT INTO aid_audit (at, actor_id, application_id, action, detail) "
                     "VALUES (:at, :actor, :application, :action, :detail)"),
-                    {"at": at, "actor": staff_id, "application": application_id,
+                    {"at": at, "actor": staff_id, "application": about,
                      "action": action, "detail": detail})
             session.commit()
 

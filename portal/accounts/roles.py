@@ -56,15 +56,18 @@ class Permission(LabelledEnum):
     # managing it (adding, importing, exporting, every grid) is civil affairs' and oversight's.
     VISIT_CARE = "care.visit", _l("Visit the people in care in one's own grid")
     MANAGE_CARE = "care.manage", _l("Keep the care register")
+    # Referrals between roles (转介): hand a case to another role, and take those sent to one's
+    # own.
+    REFER_CASES = "care.refer", _l("Refer cases to colleagues and take referrals")
 
 
 P = Permission
-_FRONT_LINE = {P.STAFF_AREA, P.TRIAGE_REQUESTS}
+_FRONT_LINE = {P.STAFF_AREA, P.TRIAGE_REQUESTS, P.REFER_CASES}
 _OVERSIGHT = {
     P.STAFF_AREA, P.VIEW_FIGURES, P.TRIAGE_REQUESTS, P.ASSIGN_REQUESTS, P.URGE_REQUESTS,
     P.MANAGE_REQUEST_SETTINGS, P.REVIEW_AID, P.MANAGE_AID_TYPES, P.MANAGE_ACTIVITIES,
     P.PUBLISH_MINUTES, P.PUBLISH_NOTICES, P.MANAGE_SURVEYS, P.MANAGE_BOARD,
-    P.VISIT_CARE, P.MANAGE_CARE,
+    P.VISIT_CARE, P.MANAGE_CARE, P.REFER_CASES,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -73,7 +76,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.GOVERNANCE: frozenset(_FRONT_LINE),
     Role.CIVIL_AFFAIRS: frozenset(_FRONT_LINE | {P.REVIEW_AID, P.MANAGE_AID_TYPES,
                                                       P.VISIT_CARE, P.MANAGE_CARE}),
-    Role.CULTURE: frozenset({P.STAFF_AREA, P.MANAGE_ACTIVITIES}),
+    Role.CULTURE: frozenset({P.STAFF_AREA, P.MANAGE_ACTIVITIES, P.REFER_CASES}),
     Role.DEPUTY_DIRECTOR: frozenset(_OVERSIGHT),
     Role.DIRECTOR: frozenset(_OVERSIGHT | {P.MANAGE_STAFF, P.READ_AUDIT_LOG, P.MANAGE_API_KEYS}),
     Role.ADMIN: frozenset({P.STAFF_AREA, P.MANAGE_STAFF, P.MANAGE_SETTINGS, P.MANAGE_BOARD,

@@ -20,8 +20,20 @@ from portal.registry import (
 
 
 def _may_view_file(session, user, stored) -> bool:
-    # The owner is let through before this rule; besides them only aid reviewers.
-    return bool(user is not None and user.is_authenticated and user.can(Permission.REVIEW_AID))
+    # The owner (who uploaded it) is let through before this rule; besides them aid reviewers,
+    # and the applicant of an application staff filled in on their behalf (代办).
+    if user is None or not user.is_authenticated:
+        return False
+    if user.can(Permission.REVIEW_AID):
+        return True
+    from sqlalchemy import select
+
+    from portal.aid.models import AidApplication, AidFile
+
+    return session.scalar(select(AidFile.id).join(
+        AidApplication, AidApplication.id == AidFile.application_id).where(
+        AidFile.file_id == stored.id, AidApplication.applicant_id == user.id,
+        AidApplication.filed_by_id.is_not(None)).limit(1)) is not None
 
 
 def _file_opened(session, user, stored) -> None:

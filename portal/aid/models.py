@@ -44,7 +44,11 @@ class AidApplication(Base):
     key: Mapped[str] = mapped_column(String(24), unique=True)  # draft address before a ref
     start_key: Mapped[str] = mapped_column(String(40), unique=True)  # idempotency of "start"
     ref: Mapped[str | None] = mapped_column(String(20), unique=True)
-    applicant_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # None for an application staff filed for someone with no account here (代办): then only
+    # staff reach it.
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # 代办: the staff member who filled it in with the family, on their behalf.
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     type_id: Mapped[int] = mapped_column(ForeignKey("aid_type.id"))
     kind: Mapped[str | None] = mapped_column(String(12))  # emergency / expense
     stage: Mapped[str] = mapped_column(String(20), default="draft")
@@ -83,6 +87,7 @@ class AidApplication(Base):
     review_months: Mapped[int | None] = mapped_column()
 
     aid_type: Mapped[AidType] = relationship(lazy="joined")
+    filed_by = relationship("User", foreign_keys=[filed_by_id], lazy="joined")
     members: Mapped[list[AidMember]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="AidMember.id")
     files: Mapped[list[AidFile]] = relationship(

@@ -45,7 +45,8 @@ def _queue_page(filters, search_form, status=200, searched=""):
     return render(QUEUE_PAGE, QUEUE_FRAGMENT, status=status, page=page, filters=filters,
                   search_form=search_form, searched=searched, today=today(),
                   types=service.list_types(db.session), labels=service.STAGE_LABELS,
-                  stages=service.QUEUE_STAGES, open_stages=service.OPEN_STAGES)
+                  stages=service.QUEUE_STAGES, open_stages=service.OPEN_STAGES,
+                  behalf_drafts=service.drafts_filed_by(db.session, current_user.id))
 
 
 @bp.get("")

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from portal.accounts.roles import Permission
 from portal.aid import service
 from portal.aid.forms import (
     StartForm,
@@ -26,9 +27,14 @@ bp = Blueprint("aid", __name__, url_prefix="/aid")
 
 
 def mine(key):
+    """The person's own application; for aid staff, one filed on someone's behalf (代办),
+    which they fill in here with the family, through the same pages."""
     if current_user.is_staff:
-        abort(404)
-    application = service.own_application(db.session, current_user.id, key)
+        if not current_user.can(Permission.REVIEW_AID):
+            abort(404)
+        application = service.filed_by_staff(db.session, key)
+    else:
+        application = service.own_application(db.session, current_user.id, key)
     if application is None:
         abort(404)
     return application
@@ -160,6 +166,10 @@ def submit(key):
     except DomainError as error:
         db.session.rollback()
         return refused(error, "aid/check.html", **_check_context(mine(key)))
+    if application.filed_by_id is not None:  # 代办: the referral it answers is closed
+        from portal.care import behalf
+
+        behalf.submitted(db.session, application, current_user, utcnow())
     db.session.commit()
     return redirect(url_for("aid.confirmation", key=application.url_key), 303)
 

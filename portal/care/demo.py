@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from portal.accounts.models import User
-from portal.care import service
-from portal.care.models import CarePerson
-from portal.clock import today
+from portal.care import referrals, service
+from portal.care.models import CarePerson, CareReferral
+from portal.clock import today, utcnow
 
 PEOPLE = [
     {"name": "刘大爷", "phone": "13800000002", "building": "5号楼", "unit": "1单元",
@@ -45,3 +45,37 @@ def load(session, echo) -> None:
         added += 1
     if added:
         echo(f"Added {added} demo people to the care register.")
+    _referrals(session, worker, echo)
+
+
+# (person, role, note, what happened: None open, "accepted", or (status, outcome))
+REFERRALS = [
+    ("刘大爷", "civil_affairs", "冰箱是空的，老人说退休金不够买药，想申请临时救助。", None),
+    ("孙小明", "governance", "楼上邻居常深夜吵闹，孩子睡不好，奶奶不敢去说。", "accepted"),
+    ("陈奶奶", "culture", "女儿在外地，老人一个人在家很闷，想参加社区活动。",
+     ("done", "已邀请参加周三的老年合唱团，陈奶奶答应去试试。")),
+]
+
+
+def _referrals(session, worker, echo) -> None:
+    """A few referrals from the demo grid worker: one waiting, one taken, one come back."""
+    made = 0
+    for name, role, note, state in REFERRALS:
+        person = session.scalars(select(CarePerson).where(CarePerson.name == name,
+                                                          CarePerson.grid_worker_id ==
+                                                          worker.id)).first()
+        if person is None or session.scalars(select(CareReferral.id).where(
+                CareReferral.person_id == person.id)).first():
+            continue
+        referral = referrals.refer(session, worker, to_role=role, note=note, today=today(),
+                                   person=person)
+        handler = session.scalars(select(User).where(User.role == role)).first()
+        if state is not None and handler is not None:
+            about = referrals.about(referral, person)
+            referrals.accept(session, handler, referral, utcnow(), about)
+            if isinstance(state, tuple):
+                referrals.close(session, handler, referral, status=state[0],
+                                outcome=state[1], now=utcnow(), about_text=about)
+        made += 1
+    if made:
+        echo(f"Added {made} demo referrals.")

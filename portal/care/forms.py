@@ -9,6 +9,7 @@ from wtforms import (
     FileField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -19,6 +20,7 @@ from portal.care.models import (
     CareCategory,
     CareNeed,
     LegalBasis,
+    ReferralStatus,
     RiskLevel,
     VisitFrequency,
     VisitOutcome,
@@ -84,7 +86,29 @@ class VisitForm(Form):
     photo = FileField(_l("Photo"))
     photo_tokens = HiddenField()  # the photo a failed try (or a lapsed sign-in) already kept
     referral_needed = BooleanField(_l("They need help from another colleague (referral)"))
+    # Filled in only with the box above: who to hand it to, and what they should know.
+    referral_role = SelectField(_l("Refer to"), choices=[], validate_choice=False)
+    referral_note = TextAreaField(_l("For your colleague"), validators=[
+        Length(max=1000, message=_MAX)], render_kw={"rows": 2})
     visited_on = DateField(_l("Day of the visit"), validators=[Optional()])
+
+
+class ReferralForm(Form):
+    to_role = SelectField(_l("Refer to"), choices=[], validate_choice=False,
+                          validators=[DataRequired(_l("Choose the colleague's role to refer "
+                                                      "it to."))])
+    note = TextAreaField(_l("What your colleague should know"), validators=[
+        DataRequired(_l("Write what your colleague should know.")),
+        Length(max=1000, message=_MAX)], render_kw={"rows": 4})
+
+
+class OutcomeForm(Form):
+    status = RadioField(_l("How it ended"), choices=ReferralStatus.choices(
+        members=(ReferralStatus.DONE, ReferralStatus.DECLINED)),
+        validators=[InputRequired(_l("Choose how it ended."))])
+    outcome = TextAreaField(_l("What was done"), validators=[
+        DataRequired(_l("Write what was done: it goes back to whoever referred it.")),
+        Length(max=1000, message=_MAX)], render_kw={"rows": 3})
 
 
 class ImportForm(Form):

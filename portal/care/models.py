@@ -177,3 +177,61 @@ class CareImport(Base):
     staff_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     rows: Mapped[str] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReferralStatus(LabelledEnum):
+    OPEN = "open", lazy_pgettext("referral", "Waiting to be taken")
+    ACCEPTED = "accepted", lazy_pgettext("referral", "Being dealt with")
+    DONE = "done", lazy_pgettext("referral", "Done")
+    DECLINED = "declined", lazy_pgettext("referral", "Declined")
+
+
+class CareReferral(Base):
+    """A case handed from one role to another (转介, 跨岗联动): about a person in care or a
+    request, with a deadline in working days; the outcome goes back to who referred it."""
+
+    __tablename__ = "care_referral"
+    __table_args__ = (
+        # The receiving role's queue and the referrer's own list, unfinished by deadline.
+        Index("ix_care_referral_role", "to_role", "closed_at", "due_on", "id"),
+        Index("ix_care_referral_referrer", "referrer_id", "closed_at", "due_on", "id"),
+        Index("ix_care_referral_all", "closed_at", "due_on", "id"),
+        # The overdue job: open or accepted, not yet told, past the day.
+        Index("ix_care_referral_overdue", "status", "overdue_told_at", "due_on"),
+        Index("ix_care_referral_person", "person_id", "created_at"),
+        Index("ix_care_referral_request", "request_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("care_person.id",
+                                                             ondelete="CASCADE"))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("service_request.id",
+                                                              ondelete="CASCADE"))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("care_visit.id",
+                                                            ondelete="SET NULL"))
+    to_role: Mapped[str] = mapped_column(String(20))
+    referrer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # What the colleague should know, and what they did: may hold sensitive facts.
+    note: Mapped[str] = mapped_column(EncryptedText)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    due_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(EncryptedText)
+    overdue_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 代办: the aid application civil affairs started from it, on the family's behalf.
+    aid_application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("aid_application.id", ondelete="SET NULL"), index=True)
+
+    @property
+    def status_enum(self) -> ReferralStatus:
+        return ReferralStatus(self.status)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "declined")
+
+    def overdue(self, today: date) -> bool:
+        return not self.finished and self.due_on < today

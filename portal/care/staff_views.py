@@ -8,10 +8,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.permissions import deny_unless, staff_blueprint
 from portal.accounts.roles import Permission
-from portal.care import PHOTO_AREA, service, visits
+from portal.care import PHOTO_AREA, referrals, service, visits
 from portal.care.forms import PersonForm, VisitForm
 from portal.clock import today
 from portal.errors import DomainError
@@ -100,7 +101,9 @@ def person(person_id: int):
     return render(PERSON_PAGE, person=person, full=everyone, today=today(),
                   history=service.history(db.session, person) if everyone else [],
                   names=service.names_of(db.session, [person.grid_worker_id]),
-                  visits=visits.recent(db.session, person), field_labels=_field_labels)
+                  visits=visits.recent(db.session, person), field_labels=_field_labels,
+                  referrals=referrals.of_person(db.session, person.id),
+                  may_file_aid=everyone and current_user.can(Permission.REVIEW_AID))
 
 
 def _field_labels(fields: str) -> str:
@@ -147,6 +150,8 @@ def visits_due():
 def visit(person_id: int):
     person = _person_or_404(person_id)
     form = VisitForm()
+    form.referral_role.choices = [SelectChoice("", _("Choose a role"))] + referrals.role_choices(
+        current_user)
     if not form.is_submitted():
         form.visited_on.data = today()
         service.opened(db.session, current_user, person)  # it shows who and where they are
@@ -170,10 +175,14 @@ def visit(person_id: int):
                 needs_seen=form.needs_seen.data, note=form.note.data,
                 referral_needed=form.referral_needed.data,
                 visited_on=form.visited_on.data or today(), today=today(),
-                photo=photos.files[0] if photos.files else None)
+                photo=photos.files[0] if photos.files else None,
+                refer_to=form.referral_role.data or None,
+                referral_note=form.referral_note.data)
     except DomainError as error:
         db.session.commit()
         return refused(error, VISIT_PAGE, form=form, person=person, pending=photos.files)
     db.session.commit()
-    flash(_("Visit to %(name)s recorded.", name=person.name), "success")
+    flash(_("Visit to %(name)s recorded.", name=person.name)
+          + (" " + _("The referral has been sent.") if form.referral_needed.data else ""),
+          "success")
     return redirect(url_for(".visits_due"), 303)

@@ -42,7 +42,10 @@ def recent(session: Session, person: CarePerson, limit: int = 10) -> list[CareVi
 
 def record_visit(session: Session, actor, person: CarePerson, *, outcome: str,
                  needs_seen, note: str | None, referral_needed: bool, visited_on: date,
-                 today: date, photo: StoredFile | None = None) -> CareVisit:
+                 today: date, photo: StoredFile | None = None, refer_to: str | None = None,
+                 referral_note: str | None = None) -> CareVisit:
+    """The visit; with ``referral_needed``, the referral to ``refer_to`` too (its note, or
+    the visit's when none is written), all or nothing."""
     if visited_on > today:
         raise DomainError(_l("The day of the visit cannot be in the future."), "visited_on")
     if visited_on < today - timedelta(days=31):
@@ -61,6 +64,15 @@ def record_visit(session: Session, actor, person: CarePerson, *, outcome: str,
             days=VisitFrequency(person.frequency).days)
     record(session, actor, AREA, "visit_recorded", audit_target(person),
            "referral" if referral_needed else "")
+    if referral_needed:
+        from portal.care import referrals
+
+        if not refer_to:
+            raise DomainError(_l("Choose the colleague's role to refer it to."),
+                              "referral_role")
+        session.flush()
+        referrals.refer(session, actor, to_role=refer_to, note=referral_note or note or "",
+                        today=today, person=person, visit=visit)
     return visit
 
 

@@ -60,6 +60,7 @@ def test_a_grid_worker_records_a_visit_on_a_phone(live_server, new_page, audit, 
     page.get_by_label("走访情况").select_option(label="见到本人，需要帮助")
     page.get_by_label("助餐").check()
     page.get_by_label("需要其他同事帮忙（转介）").check()
+    page.get_by_label("转介给").select_option(label="民政专干")
     page.get_by_label("备注").fill("冰箱空了，想订助餐")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.get_by_role("button", name="保存走访记录").click()

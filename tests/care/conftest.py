@@ -3,6 +3,8 @@ import pytest
 from portal.accounts.roles import Role
 from portal.care import service
 from portal.clock import today
+from tests.aid.conftest import types  # noqa: F401  (referrals file aid for a family)
+from tests.service_requests.conftest import categories, file_request  # noqa: F401
 
 
 @pytest.fixture

@@ -55,7 +55,8 @@ def test_recording_a_visit_with_a_photo_moves_the_next_one(staff_client, add_per
     token = csrf_token(worker, f"/staff/care/{person.id}/visit")
     answer = worker.post(f"/staff/care/{person.id}/visit", data={
         "csrf_token": token, "outcome": "needs_help", "needs_seen": ["meals", "errands"],
-        "note": "冰箱空了", "referral_needed": "y", "visited_on": today().isoformat(),
+        "note": "冰箱空了", "referral_needed": "y", "referral_role": "civil_affairs",
+        "visited_on": today().isoformat(),
         "photo": (_jpeg(), "visit.jpg")}, content_type="multipart/form-data")
     assert answer.status_code == 303
     db.expire_all()

@@ -23,7 +23,7 @@ from portal.aid.models import AidApplication, AidHoliday, AidType
 from portal.api.service import catalogue as api_catalogue
 from portal.api.service import keys as api_keys
 from portal.board.models import BoardProfile
-from portal.care.models import CarePerson
+from portal.care.models import CarePerson, CareReferral
 from portal.clock import utcnow
 from portal.figures.models import RatingFollowUp
 from portal.files.service import store_upload
@@ -137,6 +137,12 @@ def _collect(session) -> World:
     # In the demo grid worker's own grid, so they may open it too.
     person = _first(session, select(CarePerson).order_by(CarePerson.id).where(
         CarePerson.grid_worker_id == users[Role.GRID_WORKER].id))
+    # A referral to the front-line role with the fewest permissions, still open, about a
+    # person in that grid (the demo's own), so that role may take it and record its outcome.
+    referral = _first(session, select(CareReferral).order_by(CareReferral.id).where(
+        CareReferral.person_id.is_not(None)))
+    referral.to_role, referral.status = Role.GOVERNANCE.value, "open"
+    referral.closed_at = referral.outcome = None
     session.commit()
 
     return World(
@@ -147,8 +153,9 @@ def _collect(session) -> World:
              "resolution_id": resolution.id, "notice_id": notice.id, "alert_id": alert.id,
              "survey_id": survey.id, "question_id": question.id, "profile_id": profile.id,
              "fmt": "csv", "key_id": key.id, "item_id": follow_up.id,
-             "person_id": person.id},
-        refs={"staff_requests": request.ref, "aid_staff": application.ref},
+             "person_id": person.id, "referral_id": referral.id},
+        refs={"staff_requests": request.ref, "aid_staff": application.ref,
+              "staff_referrals": request.ref},
         users=users,
         by_blueprint={"api_keys": {"question_id": api_question.id}},
     )

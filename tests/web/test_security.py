@@ -89,12 +89,15 @@ BLUEPRINT_PERMISSION = {
     "staff_figures": Permission.VIEW_FIGURES,
     "staff_audit": Permission.READ_AUDIT_LOG,
     "staff_care": Permission.MANAGE_CARE,
+    "staff_referrals": Permission.REFER_CASES,
 }
 ENDPOINT_PERMISSION = {
     "staff_care.index": Permission.VISIT_CARE,
     "staff_care.person": Permission.VISIT_CARE,
     "staff_care.visits_due": Permission.VISIT_CARE,
     "staff_care.visit": Permission.VISIT_CARE,
+    "staff_care.refer_person": Permission.VISIT_CARE,
+    "staff_referrals.referral_aid": Permission.REVIEW_AID,
     "staff.home": Permission.STAFF_AREA,
     "staff_requests.urge": Permission.URGE_REQUESTS,
     "api_keys.questions": Permission.MANAGE_REQUEST_SETTINGS,

@@ -12,6 +12,8 @@ from portal.aid.service.board import (  # noqa: F401
 from portal.aid.service.drafting import (  # noqa: F401
     add_member,
     attach_files,
+    drafts_filed_by,
+    filed_by_staff,
     files_by_item,
     household_size,
     mark_done,
@@ -29,6 +31,7 @@ from portal.aid.service.drafting import (  # noqa: F401
     save_income,
     section_state,
     start_application,
+    start_for,
     total_income_fen,
 )
 from portal.aid.service.progress import (  # noqa: F401

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session, selectinload
 from portal import crypto
 from portal.aid import idnumber
 from portal.aid.models import AidApplication, AidFile, AidMember, AidType
-from portal.aid.service.rules import EDITABLE, SECTIONS, UnknownItem
+from portal.aid.service.rules import EDITABLE, SECTIONS, UnknownItem, localized
 from portal.errors import DomainError
+from portal.notifications.service import in_each_language, notify
 
 
 def start_application(session: Session, user, aid_type: AidType, kind: str | None,
@@ -31,6 +32,50 @@ def start_application(session: Session, user, aid_type: AidType, kind: str | Non
     session.add(application)
     session.flush()
     return application
+
+
+FILED_FOR_YOU = _l("The community office started an application for %(aid)s with you, on "
+                   "your behalf. You can follow it here.")
+
+
+def start_for(session: Session, staff, aid_type: AidType, kind: str | None, start_key: str, *,
+              applicant_id: int | None, name: str, phone: str | None) -> AidApplication:
+    """代办: a draft staff fill in with the family, on their behalf. It is the person's own
+    (their /aid/ list, and they are told) when they have an account; else it belongs to no
+    account and only staff reach it. Sending the same start form twice returns the first."""
+    found = session.scalar(select(AidApplication).where(AidApplication.start_key == start_key,
+                                                        AidApplication.filed_by_id == staff.id))
+    if found is not None:
+        return found
+    application = AidApplication(
+        key="d" + secrets.token_urlsafe(12), start_key=start_key, applicant_id=applicant_id,
+        filed_by_id=staff.id, type_id=aid_type.id,
+        kind=kind if aid_type.has_kinds else None, stage="draft", sections_done=[],
+        name=name, phone=phone)
+    session.add(application)
+    session.flush()
+    if applicant_id is not None:
+        notify(session, applicant_id, FILED_FOR_YOU, link=f"/aid/{application.url_key}",
+               aid=in_each_language(lambda: localized(aid_type, "name")))
+    return application
+
+
+def filed_by_staff(session: Session, key: str) -> AidApplication | None:
+    """An application staff filed on someone's behalf (代办), by reference or draft key."""
+    return session.scalar(
+        select(AidApplication)
+        .where(or_(AidApplication.ref == key, AidApplication.key == key),
+               AidApplication.filed_by_id.is_not(None))
+        .options(selectinload(AidApplication.members), selectinload(AidApplication.files),
+                 selectinload(AidApplication.events)))
+
+
+def drafts_filed_by(session: Session, staff_id: int) -> list[AidApplication]:
+    """The 代办 applications this staff member started and has not sent yet: where to go on."""
+    return list(session.scalars(
+        select(AidApplication).where(AidApplication.filed_by_id == staff_id,
+                                     AidApplication.stage.in_(EDITABLE))
+        .order_by(AidApplication.created_at.desc()).limit(20)))
 
 
 def own_application(session: Session, user_id: int, key: str) -> AidApplication | None:

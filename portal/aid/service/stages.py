@@ -72,6 +72,8 @@ def _event(session: Session, application: AidApplication, stage: str, today: dat
                      notice=str(notice), details=details, actor_id=actor_id)
     application.events.append(event)  # the cascade adds it to the session
     aid_type = application.aid_type
+    if application.applicant_id is None:  # filed by staff for someone with no account
+        return event
     notify(session, application.applicant_id, STAGE_MESSAGES[message_stage or stage],
            link=f"/aid/{application.url_key}", ref=application.url_key,
            aid=in_each_language(lambda: localized(aid_type, "name")))

@@ -63,6 +63,7 @@ from portal.service_requests.service.lifecycle import (  # noqa: F401
     is_follower,
     may_assign_to_others,
     merge,
+    referral_event,
     reply,
     submit,
     take_and_reply,

@@ -286,6 +286,14 @@ def take_and_reply(session: Session, request: ServiceRequest, staff: User, body:
         _notify(session, request, staff, ACCEPTED_WITH_REPLY)
 
 
+def referral_event(session: Session, request: ServiceRequest, staff: User, kind: str,
+                   body: str) -> None:
+    """A line on the staff timeline when the request is referred to another role (``body``
+    the role) or the referral comes back (``body`` how it ended); the note stays with the
+    referral, encrypted."""
+    _event(session, request, staff, kind, public=False, body=body)
+
+
 def may_assign_to_others(user: User) -> bool:
     return user.can(Permission.ASSIGN_REQUESTS)
 
