@@ -15,6 +15,7 @@ from portal.aid import service
 from portal.aid.forms import (
     StartForm,
 )
+from portal.audit import service as audit
 from portal.clock import today, utcnow
 from portal.errors import DomainError
 from portal.extensions import db
@@ -37,6 +38,10 @@ def mine(key):
         application = service.own_application(db.session, current_user.id, key)
     if application is None:
         abort(404)
+    if current_user.is_staff and request.method == "GET":  # staff reading it: audited
+        audit.record(db.session, current_user, service.AREA, "view",
+                     application.ref or application.key)
+        db.session.commit()
     return application
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from portal.accounts.roles import Role
 from portal.aid.models import AidApplication
@@ -264,6 +264,16 @@ def test_aid_on_behalf_is_in_the_residents_own_list_only(world, types, db, make_
     assert resident_client.get(f"/files/{stored.token}").status_code == 200
     assert other.get(f"/files/{stored.token}").status_code in (403, 404)
     assert world["mine"].get(f"/aid/{application.key}").status_code == 404
+    # Staff reading it on the family's pages is in the audit log, as on the aid staff pages.
+    from portal.audit.models import AuditEntry
+
+    before = db.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.area == "aid", AuditEntry.action == "view"))
+    assert civil.get(f"/aid/{application.key}").status_code == 200
+    after = db.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.area == "aid", AuditEntry.action == "view",
+        AuditEntry.actor_id == civil.user.id))
+    assert after == before + 1
 
 
 def test_aid_for_someone_without_an_account_belongs_to_nobody_and_closes_the_referral(
