@@ -64,6 +64,7 @@ AREA_LABELS = {
     "minutes": _l("Minutes"), "notices": _l("Notices and alerts"), "surveys": _l("Surveys"),
     "accounts": _l("Staff accounts"), "settings": _l("Settings"), "figures": _l("Figures"),
     "board": _l("Notice board"), "api": _l("Open311 API"), "audit": _l("Audit log"),
+    "checkins": _l("Safety check-ins"),
 }
 
 
