@@ -76,7 +76,7 @@ _CHECKINS = {P.FOLLOW_CHECKINS, P.MANAGE_CHECKINS}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.RESIDENT: frozenset(),
     Role.GRID_WORKER: frozenset(_FRONT_LINE | {P.VISIT_CARE, P.FOLLOW_CHECKINS}),
-    Role.GOVERNANCE: frozenset(_FRONT_LINE | _CHECKINS),
+    Role.GOVERNANCE: frozenset(_FRONT_LINE),
     Role.CIVIL_AFFAIRS: frozenset(_FRONT_LINE | _CHECKINS | {P.REVIEW_AID, P.MANAGE_AID_TYPES,
                                                                  P.VISIT_CARE, P.MANAGE_CARE}),
     Role.CULTURE: frozenset({P.STAFF_AREA, P.MANAGE_ACTIVITIES}),

@@ -67,7 +67,8 @@ def open_checkin():
     if not form.validate_on_submit():
         return _index(form, status=422)
     try:
-        checkin = open_for(get_alert(db.session, form.alert_id.data), utcnow())
+        alert = get_alert(db.session, form.alert_id.data) if form.alert_id.data else None
+        checkin = open_for(alert, utcnow())
     except DomainError as error:
         db.session.rollback()
         form.add_error(error.message, error.field)

@@ -19,7 +19,8 @@ def test_every_resident_is_asked_and_gets_a_message(open_checkin, make_user, add
     assert sorted(row.user_id for row in rows if row.user_id) == [r.id for r in residents]
     assert [row.name for row in rows if row.care_person_id] == ["无账号的老人"]
     assert all(row.status == "pending" for row in rows)
-    told = list(db.scalars(select(Notification).where(Notification.link == f"/checkin/{checkin.id}")))
+    told = list(db.scalars(select(Notification).where(
+        Notification.link == f"/checkin/{checkin.id}")))
     assert sorted(n.user_id for n in told) == [r.id for r in residents]
     assert db.scalar(select(func.count()).select_from(OutboxMessage)) >= 3
 

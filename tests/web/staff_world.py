@@ -24,6 +24,7 @@ from portal.api.service import catalogue as api_catalogue
 from portal.api.service import keys as api_keys
 from portal.board.models import BoardProfile
 from portal.care.models import CarePerson
+from portal.checkins.models import CheckinEntry
 from portal.clock import utcnow
 from portal.figures.models import RatingFollowUp
 from portal.files.service import store_upload
@@ -137,6 +138,9 @@ def _collect(session) -> World:
     # In the demo grid worker's own grid, so they may open it too.
     person = _first(session, select(CarePerson).order_by(CarePerson.id).where(
         CarePerson.grid_worker_id == users[Role.GRID_WORKER].id))
+    # The demo's past check-in, and someone on it in the demo grid worker's grid.
+    entry = _first(session, select(CheckinEntry).order_by(CheckinEntry.id).where(
+        CheckinEntry.grid_worker_id == users[Role.GRID_WORKER].id))
     session.commit()
 
     return World(
@@ -147,7 +151,7 @@ def _collect(session) -> World:
              "resolution_id": resolution.id, "notice_id": notice.id, "alert_id": alert.id,
              "survey_id": survey.id, "question_id": question.id, "profile_id": profile.id,
              "fmt": "csv", "key_id": key.id, "item_id": follow_up.id,
-             "person_id": person.id},
+             "person_id": person.id, "checkin_id": entry.checkin_id, "entry_id": entry.id},
         refs={"staff_requests": request.ref, "aid_staff": application.ref},
         users=users,
         by_blueprint={"api_keys": {"question_id": api_question.id}},

@@ -89,12 +89,15 @@ BLUEPRINT_PERMISSION = {
     "staff_figures": Permission.VIEW_FIGURES,
     "staff_audit": Permission.READ_AUDIT_LOG,
     "staff_care": Permission.MANAGE_CARE,
+    "staff_checkins": Permission.FOLLOW_CHECKINS,
 }
 ENDPOINT_PERMISSION = {
     "staff_care.index": Permission.VISIT_CARE,
     "staff_care.person": Permission.VISIT_CARE,
     "staff_care.visits_due": Permission.VISIT_CARE,
     "staff_care.visit": Permission.VISIT_CARE,
+    "staff_checkins.open_checkin": Permission.MANAGE_CHECKINS,
+    "staff_checkins.close": Permission.MANAGE_CHECKINS,
     "staff.home": Permission.STAFF_AREA,
     "staff_requests.urge": Permission.URGE_REQUESTS,
     "api_keys.questions": Permission.MANAGE_REQUEST_SETTINGS,
