@@ -7,7 +7,7 @@ is not recorded until the kind and the number are given).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -63,7 +63,8 @@ def send(checkin_id):
     if not form.validate_on_submit():
         return _page(checkin, form, status=422)
     chosen = form.answer.data
-    if chosen == Answer.HELP.value and not form.kind.data and not checkin.closed_at:
+    first_tap = not request.form.get("details") and not form.kind.data
+    if chosen == Answer.HELP.value and first_tap and checkin.is_open:
         return _page(checkin, form, asking_help=True)  # the first tap: now the details
     try:
         service.answer(db.session, checkin, current_user, utcnow(), **form.values(chosen))

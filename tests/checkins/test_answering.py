@@ -58,6 +58,7 @@ def test_bad_answers_are_refused_and_keep_what_was_typed(open_checkin, resident_
     url = f"/checkin/{checkin.id}"
     token = csrf_token(resident_client, url)
     cases = [({"kind": "boat", "people": "2"}, 'name="kind"'),
+             ({"details": "1", "people": "2"}, "请选择您需要哪种帮助"),
              ({"kind": "move", "people": "0"}, 'value="0"'),
              ({"kind": "move", "people": "10000"}, 'value="10000"'),
              ({"kind": "move", "people": "很多"}, 'value="很多"')]
