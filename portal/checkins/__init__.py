@@ -18,7 +18,7 @@ def init_app(app: Flask) -> None:
     registry(app).add(
         Banner(banner.checkin_banner, order=110),
         StaffLink("staff_checkins.index", _l("Safety check-ins"), Permission.FOLLOW_CHECKINS,
-                  order=36),
+                  order=55, menu="publish"),  # beside the warnings it follows
         board.SECTION,
         *service.AUDIT_ACTIONS,
         DemoLoader("checkins", demo.load, order=75),
