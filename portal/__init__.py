@@ -25,6 +25,7 @@ AREAS = (
     "portal.board",
     "portal.api",
     "portal.care",
+    "portal.checkins",
     "portal.figures",
     "portal.jobs",
     "portal.backup",

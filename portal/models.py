@@ -16,6 +16,7 @@ from portal.api.models import ApiKey, ApiSubmission, ServiceQuestion  # noqa: F4
 from portal.audit.models import AuditEntry  # noqa: F401
 from portal.board.models import BoardProfile  # noqa: F401
 from portal.care.models import CareChange, CareImport, CarePerson, CareVisit  # noqa: F401
+from portal.checkins.models import Checkin, CheckinEntry  # noqa: F401
 from portal.clock import DailyCounter  # noqa: F401
 from portal.figures.models import MonthlyReport, RatingFollowUp  # noqa: F401
 from portal.files.models import StoredFile  # noqa: F401

@@ -1,7 +1,7 @@
 """Which teams a deputy director oversees (分管): their escalations and bad-rating follow-ups
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-08 08:00:00.000000
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0019'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -60,6 +60,11 @@ class Permission(LabelledEnum):
     # own.
     REFER_CASES = "care.refer", _l("Refer cases to colleagues and take referrals")
 
+    # Safety check-ins (平安报): a grid worker follows and records for the people of their own
+    # grid; opening, closing and every grid are for the officers and oversight.
+    FOLLOW_CHECKINS = "checkins.follow", _l("Follow safety check-ins in one's own grid")
+    MANAGE_CHECKINS = "checkins.manage", _l("Open and close safety check-ins, for every grid")
+
 
 P = Permission
 _FRONT_LINE = {P.STAFF_AREA, P.TRIAGE_REQUESTS, P.REFER_CASES}
@@ -67,15 +72,16 @@ _OVERSIGHT = {
     P.STAFF_AREA, P.VIEW_FIGURES, P.TRIAGE_REQUESTS, P.ASSIGN_REQUESTS, P.URGE_REQUESTS,
     P.MANAGE_REQUEST_SETTINGS, P.REVIEW_AID, P.MANAGE_AID_TYPES, P.MANAGE_ACTIVITIES,
     P.PUBLISH_MINUTES, P.PUBLISH_NOTICES, P.MANAGE_SURVEYS, P.MANAGE_BOARD,
-    P.VISIT_CARE, P.MANAGE_CARE, P.REFER_CASES,
+    P.VISIT_CARE, P.MANAGE_CARE, P.REFER_CASES, P.FOLLOW_CHECKINS, P.MANAGE_CHECKINS,
 }
+_CHECKINS = {P.FOLLOW_CHECKINS, P.MANAGE_CHECKINS}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.RESIDENT: frozenset(),
-    Role.GRID_WORKER: frozenset(_FRONT_LINE | {P.VISIT_CARE}),
+    Role.GRID_WORKER: frozenset(_FRONT_LINE | {P.VISIT_CARE, P.FOLLOW_CHECKINS}),
     Role.GOVERNANCE: frozenset(_FRONT_LINE),
-    Role.CIVIL_AFFAIRS: frozenset(_FRONT_LINE | {P.REVIEW_AID, P.MANAGE_AID_TYPES,
-                                                      P.VISIT_CARE, P.MANAGE_CARE}),
+    Role.CIVIL_AFFAIRS: frozenset(_FRONT_LINE | _CHECKINS | {P.REVIEW_AID, P.MANAGE_AID_TYPES,
+                                                                 P.VISIT_CARE, P.MANAGE_CARE}),
     Role.CULTURE: frozenset({P.STAFF_AREA, P.MANAGE_ACTIVITIES, P.REFER_CASES}),
     Role.DEPUTY_DIRECTOR: frozenset(_OVERSIGHT),
     Role.DIRECTOR: frozenset(_OVERSIGHT | {P.MANAGE_STAFF, P.READ_AUDIT_LOG, P.MANAGE_API_KEYS}),

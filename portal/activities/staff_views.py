@@ -14,13 +14,12 @@ from portal.accounts.permissions import deny_unless, staff_blueprint
 from portal.accounts.roles import Permission
 from portal.activities import service
 from portal.activities.forms import ActivityForm, CheckInForm
-from portal.activities.views import register_busy_handlers
 from portal.clock import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.files.service import IMAGES, take_uploads
 from portal.satisfaction import FORMULA, LEVELS, satisfaction_rate
-from portal.web.errors import form_view
+from portal.web.errors import form_view, register_busy_handlers
 from portal.web.exports import export_response
 from portal.web.forms import ActionForm
 from portal.web.pagination import page_number, paginate

@@ -7,42 +7,21 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy.exc import OperationalError
 
 from portal.activities import service
 from portal.activities.calendar import activities_ics
 from portal.activities.forms import RateForm, SignupForm
 from portal.activities.models import Category
 from portal.clock import utcnow
-from portal.db import DatabaseBusy, is_busy
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.satisfaction import Level
-from portal.web.errors import error_page, form_view
+from portal.web.errors import form_view, register_busy_handlers
 from portal.web.forms import ActionForm
 from portal.web.pagination import page_number, paginate
 from portal.web.render import refused, render
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
-
-
-def busy_page():
-    body, status = error_page(
-        503, _("Too many people at once"),
-        _("Many people are signing up right now, so we could not save that. Nothing has "
-          "changed. Please wait a few seconds and press the button again."))
-    return body, status, {"Retry-After": "3"}
-
-
-def register_busy_handlers(blueprint: Blueprint) -> None:
-    blueprint.register_error_handler(DatabaseBusy, lambda _error: busy_page())
-
-    @blueprint.errorhandler(OperationalError)
-    def operational(error):
-        db.session.rollback()
-        if is_busy(error):
-            return busy_page()
-        raise error
 
 
 register_busy_handlers(bp)

@@ -65,6 +65,7 @@ AREA_LABELS = {
     "accounts": _l("Staff accounts"), "settings": _l("Settings"), "figures": _l("Figures"),
     "board": _l("Notice board"), "api": _l("Open311 API"), "audit": _l("Audit log"),
     "care": _l("Care register"),
+    "checkins": _l("Safety check-ins"),
 }
 
 

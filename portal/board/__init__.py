@@ -5,7 +5,8 @@ How an area puts a section on the board (the BoardSection contract)
 An area defines its ``BoardSection(key, title, template, load, fingerprint, order)`` in its
 ``board.py`` and registers it in its init_app with ``registry(app).add(board.SECTION)``:
 
-- ``key``: one of "alerts", "notices", "activities", "minutes", "aid_notices", "figures".
+- ``key``: one of "alerts", "checkins", "notices", "activities", "minutes", "aid_notices",
+  "figures".
   Profiles store these keys. "alerts" is always drawn first, as banners above the rest.
 - ``title``: an _l() string, shown as the section heading (not for "alerts").
 - ``load(now, profile) -> dict | None``: the template context; None or {} hides the section.

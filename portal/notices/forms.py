@@ -57,3 +57,6 @@ class AlertForm(KeyedForm):
     expires_at = DateTimeLocalField(
         _l("Ends at"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[InputRequired(_l("Enter when the warning ends.")), _in_future])
+    # Shown to those who may open one (portal/checkins); orange and red warnings only.
+    open_checkin = BooleanField(_l("Also open a safety check-in: every resident is asked to "
+                                   "tap “I am safe” or “I need help”"))

@@ -8,7 +8,9 @@ from flask_login import current_user
 
 from portal.accounts.permissions import deny_unless, staff_blueprint
 from portal.accounts.roles import Permission
+from portal.checkins import service as checkins
 from portal.clock import from_local, to_local_input, utcnow
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.files.service import IMAGES_AND_PDF, take_uploads
 from portal.notices import service
@@ -124,7 +126,9 @@ def withdraw(notice_id):
 def _alerts_page(form, status=200):
     page = paginate(db.session, service.alerts_statement(), page_number(), per_page=20)
     return render("notices/staff/alerts.html", status=status, form=form, page=page,
-                  now=utcnow())
+                  now=utcnow(), checkin_levels=checkins.LEVELS,
+                  may_open_checkins=current_user.can(Permission.MANAGE_CHECKINS),
+                  checkins=checkins.for_alerts(db.session, [alert.id for alert in page.items]))
 
 
 @bp.get("/alerts")
@@ -136,15 +140,52 @@ def alerts():
 @form_view
 def raise_alert():
     form = AlertForm()
-    if form.validate_on_submit():
-        service.raise_alert(db.session, form_key=form.form_key.data, level=form.level.data,
-                            kind=form.kind.data, text=form.text.data,
-                            expires_at=from_local(form.expires_at.data), author_id=current_user.id,
-                            link=url_for("notices.index"), actor=current_user)
+    valid = form.validate_on_submit()  # first: validating clears a field's errors
+    with_checkin = form.open_checkin.data and current_user.can(Permission.MANAGE_CHECKINS)
+    if with_checkin and form.level.data not in checkins.LEVELS:
+        form.add_error(_("A safety check-in is for orange and red warnings."), "open_checkin")
+    elif with_checkin and checkins.open_checkin_for(db.session) is not None:
+        form.add_error(_("A check-in is already open. Close it before opening another."),
+                       "open_checkin")
+    if valid and not form.open_checkin.errors:
+        now = utcnow()
+        alert = service.raise_alert(
+            db.session, form_key=form.form_key.data, level=form.level.data,
+            kind=form.kind.data, text=form.text.data, expires_at=from_local(form.expires_at.data),
+            author_id=current_user.id, link=url_for("notices.index"), actor=current_user)
+        if with_checkin and checkins.for_alerts(db.session, [alert.id]) == {}:
+            _open_checkin(alert, now)
         db.session.commit()
         flash(_("Warning raised. Every resident has been sent a message."), "success")
         return redirect(url_for(".alerts"), 303)
     return _alerts_page(form, status=422)
+
+
+def _open_checkin(alert, now):
+    return checkins.open_checkin(
+        db.session, alert, now, actor=current_user,
+        link=lambda checkin: url_for("checkins.answer", checkin_id=checkin.id))
+
+
+@bp.post("/alerts/<int:alert_id>/checkin")
+def open_checkin(alert_id):
+    """The warning's button: open a safety check-in for it (portal/checkins)."""
+    deny_unless(Permission.MANAGE_CHECKINS)
+    alert = service.get_alert(db.session, alert_id)
+    if alert is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for(".alerts"), 303)
+    try:
+        checkin = _open_checkin(alert, utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for(".alerts"), 303)
+    db.session.commit()
+    flash(_("Check-in opened. Every resident has been sent a message with a link to answer."),
+          "success")
+    return redirect(url_for("staff_checkins.live", checkin_id=checkin.id), 303)
 
 
 @bp.post("/alerts/<int:alert_id>/withdraw")

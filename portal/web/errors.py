@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 FORM_VIEW_ATTR = "_rerenders_on_csrf_failure"
@@ -41,6 +42,35 @@ def rerun_form_view(view: Callable, args: dict):
 def error_page(status: int, title: str, message: str):
     return render_template("errors/error.html", status=status, title=title,
                            message=message), status
+
+
+def busy_page(message: str | None = None):
+    """Too many writers at once (a lock not had in time): nothing changed, try again."""
+    body, status = error_page(
+        503, _("Too many people at once"),
+        message or _("Many people are signing up right now, so we could not save that. "
+                     "Nothing has changed. Please wait a few seconds and press the button "
+                     "again."))
+    return body, status, {"Retry-After": "3"}
+
+
+def register_busy_handlers(blueprint: Blueprint, message: Callable[[], str] | None = None):
+    """A blueprint whose writes may wait for a lock answers 503 with Retry-After when the
+    database is busy; ``message()`` says it in the blueprint's own words."""
+    from portal.db import DatabaseBusy, is_busy
+    from portal.extensions import db
+
+    def answer():
+        return busy_page(message() if message else None)
+
+    blueprint.register_error_handler(DatabaseBusy, lambda _error: answer())
+
+    @blueprint.errorhandler(OperationalError)
+    def operational(error):
+        db.session.rollback()
+        if is_busy(error):
+            return answer()
+        raise error
 
 
 def init_app(app: Flask) -> None:

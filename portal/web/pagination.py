@@ -188,7 +188,8 @@ def _page_number(raw: str, numbered: int, more: bool, problems: list) -> int:
 
 
 def keyset_url_args(changes: dict) -> dict:
-    """The current query string with another page or key, for the keyset pager's links."""
+    """The current query string with another page or key, for the keyset pager's links; the
+    address's own parts (a check-in's id) too, so the link names the same page."""
     args = {key: value for key, value in request.args.to_dict().items()
             if key not in ("page", "after", "before")}
-    return {**args, **changes}
+    return {**args, **(request.view_args or {}), **changes}

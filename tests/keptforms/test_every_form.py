@@ -90,6 +90,21 @@ class World:
     def survey(self):
         return make_survey(self.db)
 
+    @cached_property
+    def checkin(self):
+        from portal.checkins import service as checkins
+        from portal.notices.models import Alert
+
+        alert = Alert(form_key="kept-alert", level="red", kind="flood", text="暴雨红色预警",
+                      expires_at=utcnow() + timedelta(hours=6))
+        self.db.add(alert)
+        self.db.flush()
+        with self.app.test_request_context():
+            checkin = checkins.open_checkin(self.db, alert, utcnow(), actor=self.resident,
+                                            link=lambda c: f"/checkin/{c.id}")
+        self.db.commit()
+        return checkin
+
 
 def _key(world):
     return world.application.url_key
@@ -151,6 +166,9 @@ CASES = {
     "surveys.submit": lambda w: Case(f"/surveys/{w.survey.id}",
                                      full_answer(w.survey, short="邻里之间很和气"),
                                      f"/surveys/{w.survey.id}", ["邻里之间很和气"]),
+    "checkins.send": lambda w: Case(f"/checkin/{w.checkin.id}", {
+        "answer": "help", "details": "1", "kind": "medical", "people": "2", "note": "老伴发烧"},
+        f"/checkin/{w.checkin.id}", ["老伴发烧", 'value="2"', 'checked id="kind-1"']),
     "auth.account": lambda w: Case("/account", {"name": "王秀兰阿姨", "building": "5号楼",
                                                 "unit": "1单元", "room": "302"},
                                    "/account", ['value="王秀兰阿姨"', 'value="302"']),

@@ -24,6 +24,7 @@ from portal.api.service import catalogue as api_catalogue
 from portal.api.service import keys as api_keys
 from portal.board.models import BoardProfile
 from portal.care.models import CarePerson, CareReferral
+from portal.checkins.models import CheckinEntry
 from portal.clock import utcnow
 from portal.figures.models import RatingFollowUp
 from portal.files.service import store_upload
@@ -143,6 +144,9 @@ def _collect(session) -> World:
         CareReferral.person_id.is_not(None)))
     referral.to_role, referral.status = Role.GOVERNANCE.value, "open"
     referral.closed_at = referral.outcome = None
+    # The demo's past check-in, and someone on it in the demo grid worker's grid.
+    entry = _first(session, select(CheckinEntry).order_by(CheckinEntry.id).where(
+        CheckinEntry.grid_worker_id == users[Role.GRID_WORKER].id))
     session.commit()
 
     return World(
@@ -153,7 +157,8 @@ def _collect(session) -> World:
              "resolution_id": resolution.id, "notice_id": notice.id, "alert_id": alert.id,
              "survey_id": survey.id, "question_id": question.id, "profile_id": profile.id,
              "fmt": "csv", "key_id": key.id, "item_id": follow_up.id,
-             "person_id": person.id, "referral_id": referral.id},
+             "person_id": person.id, "referral_id": referral.id,
+             "checkin_id": entry.checkin_id, "entry_id": entry.id},
         refs={"staff_requests": request.ref, "aid_staff": application.ref,
               "staff_referrals": request.ref},
         users=users,

@@ -90,6 +90,7 @@ BLUEPRINT_PERMISSION = {
     "staff_audit": Permission.READ_AUDIT_LOG,
     "staff_care": Permission.MANAGE_CARE,
     "staff_referrals": Permission.REFER_CASES,
+    "staff_checkins": Permission.FOLLOW_CHECKINS,
 }
 ENDPOINT_PERMISSION = {
     "staff_care.index": Permission.VISIT_CARE,
@@ -98,6 +99,8 @@ ENDPOINT_PERMISSION = {
     "staff_care.visit": Permission.VISIT_CARE,
     "staff_care.refer_person": Permission.VISIT_CARE,
     "staff_referrals.referral_aid": Permission.REVIEW_AID,
+    "staff_checkins.open_checkin": Permission.MANAGE_CHECKINS,
+    "staff_checkins.close": Permission.MANAGE_CHECKINS,
     "staff.home": Permission.STAFF_AREA,
     "staff_requests.urge": Permission.URGE_REQUESTS,
     "api_keys.questions": Permission.MANAGE_REQUEST_SETTINGS,
