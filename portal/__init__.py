@@ -32,8 +32,30 @@ AREAS = (
 )
 
 
+class PortalFlask(Flask):
+    """Flask, with ``ensure_sync`` answered once per function: Flask asks inspect whether
+    each hook and view is a coroutine on every request (16 times for a request that renders
+    nothing). The portal's are all plain functions, and a function stays what it is."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync: dict = {}
+
+    def ensure_sync(self, func):
+        try:
+            return self._sync[func]
+        except KeyError:
+            pass
+        except TypeError:  # not hashable: ask every time
+            return super().ensure_sync(func)
+        found = super().ensure_sync(func)
+        if len(self._sync) < 10_000:  # the hooks, views and handlers: a few hundred
+            self._sync[func] = found
+        return found
+
+
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(
+    app = PortalFlask(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),

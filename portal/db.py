@@ -102,6 +102,13 @@ class Database:
 
         return current_app.extensions["db_engine"]
 
+    @property
+    def sessions_engine(self) -> Engine:
+        """The engine the request sessions are bound to (a test may rebind them)."""
+        from flask import current_app
+
+        return current_app.extensions["db_sessionmaker"].kw["bind"]
+
     @staticmethod
     def _holder():
         # A request keeps its own session even when it runs inside an app context that was

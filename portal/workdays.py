@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -59,7 +60,12 @@ class OfficeHours:
 
     @classmethod
     def parse(cls, text: str) -> OfficeHours | None:
-        """None for an empty setting: round the clock, every day."""
+        """None for an empty setting: round the clock, every day. (Every page's footer says
+        the hours: the setting is read once per text.)"""
+        return _parsed_office_hours(cls, text)
+
+    @classmethod
+    def _parse(cls, text: str) -> OfficeHours | None:
         if not (text or "").strip():
             return None
         found = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*[-–~至]\s*(\d{1,2}):(\d{2})\s*", text or "")
@@ -91,3 +97,8 @@ class OfficeHours:
         while not is_workday(day, overrides):
             day += timedelta(days=1)
         return self.close_of(day)
+
+
+@lru_cache(maxsize=16)
+def _parsed_office_hours(kind, text: str) -> OfficeHours | None:
+    return kind._parse(text)

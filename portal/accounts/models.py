@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -79,8 +80,7 @@ class User(Base):
 
     @property
     def permissions(self) -> frozenset[Permission]:
-        granted = {Permission(grant.permission) for grant in self.grants}
-        return ROLE_PERMISSIONS[self.role_enum] | granted
+        return _permissions_of(self.role, frozenset(grant.permission for grant in self.grants))
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
@@ -120,3 +120,10 @@ class AuthAttempt(Base):
     kind: Mapped[str] = mapped_column(String(20))
     subject: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+@lru_cache(maxsize=256)
+def _permissions_of(role: str, granted: frozenset[str]) -> frozenset[Permission]:
+    """A role's permissions and the grants on top: the same few sets, asked for on every
+    page (the menu, the checks), so each is built once."""
+    return ROLE_PERMISSIONS[Role(role)] | {Permission(permission) for permission in granted}

@@ -51,12 +51,19 @@ def write_file(session: Session, path: Path, content: bytes) -> None:
 
 
 def writable(root: Path) -> bool:
-    """Can a file be created in the upload store right now? (For /healthz.)"""
-    probe = root / f".healthz-{secrets.token_hex(4)}"
+    """Can a file be created in the upload store right now? (For /healthz, on every call:
+    a real file made and removed, with plain system calls, the folder made only when the
+    first try finds it missing.)"""
+    probe = os.path.join(root, f".healthz-{secrets.token_hex(4)}")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        probe.write_bytes(b"")
-        probe.unlink()
+        try:
+            handle = os.open(probe, flags, 0o600)
+        except FileNotFoundError:
+            root.mkdir(parents=True, exist_ok=True)
+            handle = os.open(probe, flags, 0o600)
+        os.close(handle)
+        os.unlink(probe)
     except OSError:
         return False
     return True

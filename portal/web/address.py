@@ -8,10 +8,13 @@ as it was typed, so nothing is doubled.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
+from portal.web.catalogue import catalogue
 from portal.web.typed import address_number
 
 
@@ -31,7 +34,22 @@ def _part(value, kind: str) -> str:
 
 def address(building=None, unit=None, room=None, place=None) -> str:
     """The parts that are there, joined as the language joins them; "" when none is.
-    ``place`` is free text said last as typed (a request's "where exactly")."""
+    ``place`` is free text said last as typed (a request's "where exactly").
+
+    Said once per language and parts: a queue page says fifty addresses, most of them the
+    same few buildings, and each took four translations."""
+    try:
+        return _said(catalogue(), building, unit, room, place)
+    except TypeError:  # a part that is not hashable (never from our callers): say it afresh
+        return _say(building, unit, room, place)
+
+
+@lru_cache(maxsize=4096)
+def _said(_catalogue, building, unit, room, place) -> str:
+    return _say(building, unit, room, place)
+
+
+def _say(building, unit, room, place) -> str:
     parts = [text for text in (_part(building, "building"), _part(unit, "unit"),
                                _part(room, "room"), (place or "").strip()) if text]
     if not parts:

@@ -20,6 +20,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.clock import SHANGHAI, day_end, utcnow
+from portal.web.catalogue import catalogue
+from portal.web.labels import locale_code
 from portal.workdays import OfficeHours
 
 LANG_COOKIE = "lang"
@@ -129,12 +131,20 @@ def format_deadline(value: datetime | date, now: datetime | None = None) -> str:
         office = OfficeHours.parse(current_app.config["OFFICE_HOURS"])
         value = office.close_of(value) if office else day_end(value) - timedelta(minutes=1)
     moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(SHANGHAI)
-    if moment.year == (now or utcnow()).astimezone(SHANGHAI).year:
+    this_year = moment.year == (now or utcnow()).astimezone(SHANGHAI).year
+    return _deadline_said(catalogue(), locale_code(), moment, this_year)
+
+
+@lru_cache(maxsize=4096)
+def _deadline_said(_catalogue, code: str, moment: datetime, this_year: bool) -> str:
+    """A deadline said once per language: a queue page says 25, and many are the same
+    close of an office day."""
+    if this_year:
         pattern = pgettext("a deadline this year (a Babel pattern)", "'by' HH:mm, EEE d MMM")
     else:
         pattern = pgettext("a deadline in another year (a Babel pattern)",
                            "'by' HH:mm, EEE d MMM y")
-    locale, compiled = _compiled(str(get_locale()), pattern)
+    locale, compiled = _compiled(code, pattern)
     return compiled.apply(moment, locale)
 
 

@@ -301,6 +301,10 @@ def test_a_row_opens_in_the_side_panel_and_is_a_page_without_javascript(
     html = director.get("/staff/queue").get_data(as_text=True)
     link = re.search(rf'<a href="(/staff/requests/{item.ref})"[^>]*>', html)
     assert link and 'hx-target="#side-panel"' in link.group(0)
+    assert f'hx-get="/staff/requests/{item.ref}"' in link.group(0)
+    # the row's htmx attributes carry this answer's nonce, built once for the rows
+    body_nonce = re.search(r'<body hx-nonce="([^"]+)"', html).group(1)
+    assert f'hx-nonce="{body_nonce}"' in link.group(0)
     assert 'id="side-panel"' in html and "data-shortcuts" in html
     page = director.get(link.group(1)).get_data(as_text=True)
     assert page.startswith("<!doctype html>") and 'id="work"' in page

@@ -110,9 +110,15 @@ def _handler(session, request) -> User | None:
 
 def back_with(session: Session, user: User) -> list[ServiceRequest]:
     """The open reopened requests assigned to ``user``, the nearest deadline first: a range
-    of the partial index over open requests by assignee."""
+    of the partial index over open requests by assignee.
+
+    The ids are chosen in a subquery of their own: with the category joined in (the model
+    loads it eagerly), SQLite walked every category and each one's open requests instead
+    (9 ms a queue page at 100,000 requests, for a list that is usually empty)."""
+    order = (ServiceRequest.resolve_by, ServiceRequest.id)
+    chosen = (select(ServiceRequest.id)
+              .where(open_clause(), ServiceRequest.assignee_id == user.id,
+                     ServiceRequest.flagged.is_(True))
+              .order_by(*order).limit(BACK_WITH_SHOWN))
     return list(session.scalars(
-        select(ServiceRequest)
-        .where(open_clause(), ServiceRequest.assignee_id == user.id,
-               ServiceRequest.flagged.is_(True))
-        .order_by(ServiceRequest.resolve_by, ServiceRequest.id).limit(BACK_WITH_SHOWN)))
+        select(ServiceRequest).where(ServiceRequest.id.in_(chosen)).order_by(*order)))
