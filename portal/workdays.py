@@ -12,17 +12,28 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 
 from portal.clock import SHANGHAI
 
 
-def is_workday(day: date, overrides: Mapping[date, bool] | None = None) -> bool:
+@lru_cache(maxsize=8192)
+def _official_workday(day: date) -> bool | None:
+    """The State Council's answer for this day, None for a year chinese_calendar doesn't
+    know. Kept per process: the schedule is fixed, and a million deadlines (the bulk demo)
+    asked for it two million times."""
     try:
         return chinese_calendar.is_workday(day)
     except (NotImplementedError, ValueError, KeyError):
-        pass
+        return None
+
+
+def is_workday(day: date, overrides: Mapping[date, bool] | None = None) -> bool:
+    official = _official_workday(day)
+    if official is not None:
+        return official
     if overrides and day in overrides:
         return overrides[day]
     return day.weekday() < 5
