@@ -51,6 +51,20 @@ def add_working_days(start: date, count: int,
     return day
 
 
+def official_add_working_days(start: date, count: int) -> date | None:
+    """add_working_days from the official calendar alone, or None when it meets a day of a
+    year chinese_calendar doesn't know (then the staff's holiday table decides): the staff
+    table is only read when it can change the answer."""
+    day, remaining = start, count
+    while remaining > 0:
+        day += timedelta(days=1)
+        official = _official_workday(day)
+        if official is None:
+            return None
+        remaining -= official
+    return day
+
+
 def working_days_between(start: date, end: date,
                          overrides: Mapping[date, bool] | None = None) -> int:
     """Working days after ``start`` up to and including ``end``."""

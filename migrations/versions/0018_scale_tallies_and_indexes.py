@@ -1,5 +1,5 @@
 """Survey counts kept with each response (responses per survey, people per question, answers
-per option), and the aid queue's order as an index
+per option), the aid queue's order as an index, and users by role and active
 
 Revision ID: 0018
 Revises: 0014
@@ -12,7 +12,8 @@ from the rows already there.
 The aid queue sorted every application that reached staff for each page (a temporary B-tree
 over 100,000 rows); its order, written as portal.aid.models.QUEUE_ORDER writes it, is now an
 index over the sent applications, alone and after the stage, built CONCURRENTLY on
-PostgreSQL (DESIGN.md, Migrations).
+PostgreSQL (DESIGN.md, Migrations). A survey's audience of active residents is counted off
+(role, active), which replaces the index on role alone.
 """
 
 from alembic import op
@@ -62,16 +63,21 @@ def upgrade() -> None:
         for name, leading in QUEUE_INDEXES:
             op.execute(f"CREATE INDEX {concurrently}{name} ON aid_application "
                        f"({leading}{QUEUE_ORDER}) WHERE submitted_at IS NOT NULL")
+        op.execute(f'CREATE INDEX {concurrently}ix_user_role_active ON "user" (role, active)')
+        op.execute(f"DROP INDEX {concurrently}ix_user_role")
 
     if postgres:
         with op.get_context().autocommit_block():
             build()
     else:
         build()
-        op.execute("ANALYZE aid_application")
+        op.execute('ANALYZE aid_application')
+        op.execute('ANALYZE "user"')
 
 
 def downgrade() -> None:
+    op.create_index('ix_user_role', 'user', ['role'], unique=False)
+    op.drop_index('ix_user_role_active', table_name='user')
     for name, _leading in QUEUE_INDEXES:
         op.drop_index(name, table_name='aid_application')
     with op.batch_alter_table('survey_question') as batch_op:

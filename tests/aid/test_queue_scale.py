@@ -66,3 +66,18 @@ def test_the_queue_reads_its_order_index_and_sorts_nothing(app, db, types, make_
             plan = " ".join(row[0] for row in db.execute(text(f"EXPLAIN {sql}")))
             assert index in plan and "Sort" not in plan, (filters, plan)
         db.rollback()
+
+
+def test_working_days_read_the_staff_holiday_table_only_for_an_unknown_year(app, db,
+                                                                           count_queries):
+    from datetime import date
+
+    from portal.aid.models import AidHoliday
+    from portal.aid.service.rules import add_working_days
+
+    db.add(AidHoliday(day=date(2099, 1, 2), is_workday=False))  # a year no calendar has
+    db.commit()
+    with count_queries() as log:  # the National Day week, from the official calendar
+        assert add_working_days(db, date(2026, 9, 30), 1) == date(2026, 10, 8)
+    assert log.count == 0
+    assert add_working_days(db, date(2099, 1, 1), 1) == date(2099, 1, 5)  # the table's Friday
