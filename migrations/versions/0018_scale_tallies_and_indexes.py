@@ -51,7 +51,7 @@ def upgrade() -> None:
                "WHERE r.survey_id = survey.id)")
     op.execute("UPDATE survey_question SET answered = (SELECT count(DISTINCT a.response_id) "
                "FROM survey_answer a WHERE a.question_id = survey_question.id)")
-    op.execute("INSERT INTO survey_tally (question_id, number, answers) "
+    op.execute("INSERT INTO survey_tally (question_id, number, answers) "  # noqa: S608
                "SELECT a.question_id, a.number, count(*) FROM survey_answer a "
                "JOIN survey_question q ON q.id = a.question_id "
                f"WHERE q.kind NOT IN {TEXT_KINDS} GROUP BY a.question_id, a.number")
