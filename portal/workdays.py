@@ -19,11 +19,21 @@ import chinese_calendar
 from portal.clock import SHANGHAI
 
 
-def is_workday(day: date, overrides: Mapping[date, bool] | None = None) -> bool:
+@lru_cache(maxsize=8192)
+def _official_workday(day: date) -> bool | None:
+    """The State Council's answer for this day, None for a year chinese_calendar doesn't
+    know. Kept per process: the schedule is fixed, and a million deadlines (the bulk demo)
+    asked for it two million times."""
     try:
         return chinese_calendar.is_workday(day)
     except (NotImplementedError, ValueError, KeyError):
-        pass
+        return None
+
+
+def is_workday(day: date, overrides: Mapping[date, bool] | None = None) -> bool:
+    official = _official_workday(day)
+    if official is not None:
+        return official
     if overrides and day in overrides:
         return overrides[day]
     return day.weekday() < 5
@@ -38,6 +48,20 @@ def add_working_days(start: date, count: int,
         day += timedelta(days=1)
         if is_workday(day, overrides):
             remaining -= 1
+    return day
+
+
+def official_add_working_days(start: date, count: int) -> date | None:
+    """add_working_days from the official calendar alone, or None when it meets a day of a
+    year chinese_calendar doesn't know (then the staff's holiday table decides): the staff
+    table is only read when it can change the answer."""
+    day, remaining = start, count
+    while remaining > 0:
+        day += timedelta(days=1)
+        official = _official_workday(day)
+        if official is None:
+            return None
+        remaining -= official
     return day
 
 

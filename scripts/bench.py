@@ -84,6 +84,8 @@ def main() -> int:
     url = database_url(args.database, args.requests)
     env = dataset.environment(url)
     os.environ["PORTAL_DATABASE_URL"] = url
+    if env.get("PORTAL_DATA_KEY"):
+        os.environ["PORTAL_DATA_KEY"] = env["PORTAL_DATA_KEY"]
     dataset.ensure_database(url)
     from portal import create_app
 

@@ -19,12 +19,15 @@ def new_session_token() -> str:
 
 class User(Base):
     __tablename__ = "user"
+    # Role, then active: a survey's audience of all active residents is counted off the
+    # index alone (200,000 residents: a row lookup each for `active` took 200 ms).
+    __table_args__ = (Index("ix_user_role_active", "role", "active"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     phone: Mapped[str] = mapped_column(String(11), unique=True)
     name: Mapped[str] = mapped_column(String(40))
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20), default=Role.RESIDENT.value, index=True)
+    role: Mapped[str] = mapped_column(String(20), default=Role.RESIDENT.value)
     active: Mapped[bool] = mapped_column(default=True)
     building: Mapped[str | None] = mapped_column(String(20), index=True)
     unit: Mapped[str | None] = mapped_column(String(20))

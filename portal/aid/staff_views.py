@@ -19,7 +19,7 @@ from portal.files.service import IMAGES_AND_PDF, take_uploads
 from portal.web.errors import form_view
 from portal.web.exports import export_response
 from portal.web.forms import ActionForm
-from portal.web.pagination import page_number, paginate
+from portal.web.pagination import page_number
 from portal.web.render import refused, render, render_form_errors
 
 bp = staff_blueprint("aid_staff", __name__, "/staff/aid")
@@ -41,7 +41,7 @@ def _audit(application, action: str, detail: str = "") -> None:
 
 def _queue_page(filters, search_form, status=200, searched=""):
     statement = service.queue_statement(db.session, filters, today())
-    page = paginate(db.session, statement, 1 if searched else page_number(), per_page=50)
+    page = service.queue_page(db.session, statement, 1 if searched else page_number())
     return render(QUEUE_PAGE, QUEUE_FRAGMENT, status=status, page=page, filters=filters,
                   search_form=search_form, searched=searched, today=today(),
                   types=service.list_types(db.session), labels=service.STAGE_LABELS,

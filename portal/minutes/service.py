@@ -338,13 +338,13 @@ def may_view_file(session: Session, user, stored: StoredFile) -> bool:
 
 def panel_counts(session: Session, today: date) -> dict:
     """Drafts waiting to be published, and open resolutions past their due date."""
-    drafts = session.scalar(select(func.count()).select_from(Meeting)
-                            .where(Meeting.published.is_(False))) or 0
-    overdue = session.scalar(
-        select(func.count()).select_from(open_resolutions_statement()
-                                         .where(Resolution.due_on < today)
-                                         .order_by(None).subquery())) or 0
-    return {"drafts": drafts, "overdue": overdue}
+    drafts = select(func.count()).select_from(Meeting).where(Meeting.published.is_(False))
+    overdue = select(func.count()).select_from(open_resolutions_statement()
+                                               .where(Resolution.due_on < today)
+                                               .order_by(None).subquery())
+    row = session.execute(select(drafts.scalar_subquery().label("drafts"),  # one statement
+                                 overdue.scalar_subquery().label("overdue"))).one()
+    return {"drafts": row.drafts or 0, "overdue": row.overdue or 0}
 
 
 # ---- the board ----------------------------------------------------------------------------

@@ -21,9 +21,9 @@ from portal.registry import (
 def _panel(user) -> dict:
     from portal.clock import utcnow
     from portal.extensions import db
-    from portal.notices import service
+    from portal.notices import banner, service
 
-    return service.panel_counts(db.session, utcnow())
+    return service.panel_counts(db.session, utcnow(), banner.alerts_in_force())
 
 
 def init_app(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.clock import utcnow
@@ -16,8 +16,16 @@ def alert_banner():
     An error page may be drawn because the database is failing; the banner must not fail it.
     """
     try:
-        alerts = service.active_alerts(db.session, utcnow())
+        alerts = alerts_in_force()
     except SQLAlchemyError as error:
         current_app.logger.warning("alert banner skipped: %s", error)
         return None
     return ("notices/_alert_banner.html", {"alerts": alerts}) if alerts else None
+
+
+def alerts_in_force():
+    """The alerts in force, read once per request: the banner and the staff home's notices
+    panel show the same ones."""
+    if "alerts_in_force" not in g:
+        g.alerts_in_force = service.active_alerts(db.session, utcnow())
+    return g.alerts_in_force

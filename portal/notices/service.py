@@ -165,9 +165,9 @@ def withdraw_alert(alert: Alert, actor) -> None:
 
 # ---- the staff home -----------------------------------------------------------------------
 
-def panel_counts(session: Session, now: datetime) -> dict:
-    """The alerts in force, and how many notices residents see."""
-    return {"alerts": active_alerts(session, now),
+def panel_counts(session: Session, now: datetime, alerts: list[Alert] | None = None) -> dict:
+    """The alerts in force (given when already read), and how many notices residents see."""
+    return {"alerts": active_alerts(session, now) if alerts is None else alerts,
             "notices": session.scalar(select(func.count()).select_from(Notice)
                                       .where(visible(now))) or 0}
 

@@ -18,6 +18,16 @@ KINDS = ("request", "meeting")
 PG_INDEX = "ix_search_document_tokens"  # PostgreSQL: gin (to_tsvector('simple', tokens))
 
 
+def sqlite_insert_trigger(kind: str) -> tuple[str, str]:
+    """(name, CREATE statement) of the trigger that indexes a new document of this kind, as
+    migration 0005 made it: ``search.service.bulk_documents`` sets it aside for a bulk load."""
+    table = f"{FTS_TABLE}_{kind}"
+    name = f"{table}_insert"
+    return name, (f"CREATE TRIGGER {name} AFTER INSERT ON search_document "  # noqa: S608
+                  f"WHEN new.kind = '{kind}' BEGIN INSERT INTO {table}(rowid, tokens) "
+                  f"VALUES (new.id, new.tokens); END")
+
+
 def include_object(_object, name, type_, _reflected, _compare_to) -> bool:
     if type_ == "table" and name and name.startswith(FTS_TABLE):
         return False  # the FTS5 table and its shadow tables

@@ -8,6 +8,7 @@ Its intro names no time: the survey page's own estimate, from the questions, is 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy import func, insert, select
@@ -17,7 +18,6 @@ from portal.accounts.demo import demo_password_hash
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.clock import utcnow
-from portal.surveys import service
 from portal.surveys.models import (
     Answer,
     Kind,
@@ -27,6 +27,7 @@ from portal.surveys.models import (
     Survey,
     new_response_id,
 )
+from portal.surveys.service import tallies
 
 DEMO_TITLE = "2026年社区服务满意度调查"
 DEMO_INTRO = "请告诉我们您对社区服务的感受，帮我们把工作做得更好。答卷匿名。"
@@ -84,8 +85,8 @@ def load(session, echo, scale=None) -> None:
         missing = [uid for uid in _demo_residents(session, scale) if uid not in answered]
         missing = missing[:max(0, scale - len(answered))]
         bulk_responses(session, survey, missing)
-    count = service.response_count(session, survey.id)
-    echo(f"Demo survey #{survey.id} has {count} responses.")
+    session.refresh(survey)
+    echo(f"Demo survey #{survey.id} has {survey.responses} responses.")
 
 
 DEMO_TEXTS = ["电梯维修很及时", "希望多组织老年活动", "楼道灯坏了", "垃圾分类做得好",
@@ -98,6 +99,7 @@ def bulk_responses(session: Session, survey: Survey, user_ids: list[int], seed: 
     questions = list(survey.questions)
     now = utcnow()
     batch = 2000
+    people, tallied = Counter(), Counter()
     for start in range(0, len(user_ids), batch):
         chunk = user_ids[start:start + batch]
         participations, responses, answers = [], [], []
@@ -109,13 +111,19 @@ def bulk_responses(session: Session, survey: Survey, user_ids: list[int], seed: 
                               "user_id": None if survey.anonymous else user_id,
                               "submitted_at": None if survey.anonymous else now})
             for question in questions:
-                for number, text in _demo_answer(rng, question):
+                chosen = _demo_answer(rng, question)
+                people[question.id] += bool(chosen)
+                for number, text in chosen:
                     answers.append({"response_id": response_id, "question_id": question.id,
                                     "number": number, "text": text})
+                    if text is None:
+                        tallied[question.id, number] += 1
         session.execute(insert(Participation), participations)
         session.execute(insert(Response), responses)
         if answers:
             session.execute(insert(Answer), answers)
+    if user_ids:
+        tallies.count_responses(session, survey.id, len(user_ids), people, tallied)
     return len(user_ids)
 
 

@@ -97,4 +97,12 @@ def environment(database_url: str) -> dict:
     env = dict(os.environ)
     env["PORTAL_DATABASE_URL"] = database_url
     env["PYTHONPATH"] = str(ROOT)
+    if database_url.startswith("postgresql") and not env.get("PORTAL_DATA_KEY"):
+        # PostgreSQL needs the data key given; the bench keeps its own in the instance folder
+        # so that a data set built once is read with the same key every later run.
+        from portal.config import fernet_key, instance_secret
+
+        (ROOT / "instance").mkdir(exist_ok=True)
+        env["PORTAL_DATA_KEY"] = instance_secret(ROOT / "instance" / "bench-data_key",
+                                                 make=fernet_key)
     return env

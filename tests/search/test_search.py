@@ -78,3 +78,19 @@ def test_the_newest_matches_are_kept_when_there_are_too_many(app, db):
         db.commit()
         matches = search.search(db, "request", "楼道", limit=5)
     assert matches.ids == [7, 6, 5, 4, 3] and matches.more
+
+
+def test_documents_loaded_in_bulk_are_found_and_the_index_keeps_up_after(app, db, documents):
+    from sqlalchemy import insert
+
+    with app.app_context():
+        with search.bulk_documents(db, "request"):
+            db.execute(insert(SearchDocument), [
+                {"kind": "request", "object_id": 100 + n, "tokens": search.tokens("楼道漏水")}
+                for n in range(3)])
+        search.index(db, "request", 200, "电梯漏水")  # the row-by-row path works again
+        search.index(db, "meeting", 201, "漏水维修会")
+        db.commit()
+    assert found(app, db, "漏水") == {100, 101, 102, 200}
+    assert found(app, db, "楼道") == {1, 3, 100, 101, 102}
+    assert found(app, db, "漏水", kind="meeting") == {201}

@@ -47,6 +47,7 @@ from portal.aid.service.queue import (  # noqa: F401
     export_rows,
     payments,
     queue_counts,
+    queue_page,
     queue_statement,
     reached_staff,
     record_file_opened,

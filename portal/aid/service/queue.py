@@ -6,14 +6,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from math import ceil
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal import crypto
-from portal.aid.models import AidApplication, AidFile, AidMember, AidPayment, AidType
+from portal.aid.models import (
+    QUEUE_ORDER,
+    AidApplication,
+    AidFile,
+    AidMember,
+    AidPayment,
+    AidType,
+)
 from portal.aid.service.rules import (
     AREA,
     OPEN_STAGES,
@@ -26,6 +34,7 @@ from portal.audit.service import record
 from portal.clock import utcnow
 from portal.db import bounded_count
 from portal.registry import AuditAction
+from portal.web.pagination import Page
 
 DUE_FILTERS = ("overdue", "soon")
 
@@ -62,13 +71,12 @@ def reached_staff(now: datetime | None = None) -> ColumnElement[bool]:
 
 
 def queue_statement(session: Session, filters: QueueFilters, today: date) -> Select:
-    statement = (select(AidApplication)
-                 .join(AidType, AidType.id == AidApplication.type_id)
-                 .where(reached_staff())
-                 .order_by(AidApplication.stage_due_on.is_(None),
-                           AidApplication.stage_due_on, AidApplication.id))
+    # No join to aid_type: with one, the planner walked the types and sorted every
+    # application; alone, the page is read off the QUEUE_ORDER index.
+    statement = select(AidApplication).where(reached_staff()).order_by(*QUEUE_ORDER)
     if filters.type_code:
-        statement = statement.where(AidType.code == filters.type_code)
+        statement = statement.where(AidApplication.type_id == select(AidType.id).where(
+            AidType.code == filters.type_code).scalar_subquery())
     statement = statement.where(AidApplication.stage.in_(
         (filters.stage,) if filters.stage else QUEUE_STAGES))
     if filters.due == "overdue":
@@ -88,6 +96,30 @@ def queue_statement(session: Session, filters: QueueFilters, today: date) -> Sel
     return statement
 
 
+QUEUE_PAGE_SIZE = 50
+QUEUE_COUNT_LIMIT = 1000  # the queue counts this far, then says "more than"
+
+
+@dataclass
+class QueuePage(Page):
+    more: bool = False  # more than QUEUE_COUNT_LIMIT: total says the limit
+
+
+def queue_page(session: Session, statement: Select, number: int) -> QueuePage:
+    """One page of the queue: a count that stops after QUEUE_COUNT_LIMIT + 1 ids, and the
+    page read in QUEUE_ORDER's index (ix_aid_application_due_order), so that neither grows
+    with the applications; the pages go as far as the count. Past it, the filters narrow."""
+    total = session.scalar(select(func.count()).select_from(
+        statement.with_only_columns(AidApplication.id).order_by(None)
+        .limit(QUEUE_COUNT_LIMIT + 1).subquery())) or 0
+    more, total = total > QUEUE_COUNT_LIMIT, min(total, QUEUE_COUNT_LIMIT)
+    number = min(max(1, number), max(1, ceil(total / QUEUE_PAGE_SIZE)))
+    items = list(session.scalars(statement.limit(QUEUE_PAGE_SIZE)
+                                 .offset((number - 1) * QUEUE_PAGE_SIZE)))
+    return QueuePage(items=items, number=number, per_page=QUEUE_PAGE_SIZE, total=total,
+                     more=more)
+
+
 EXPORT_HEADERS = (
     lazy_pgettext("aid export column", "Reference"),
     lazy_pgettext("aid export column", "Type"),
@@ -101,7 +133,7 @@ EXPORT_HEADERS = (
 def export_rows(session: Session, statement: Select, english: bool = False) -> Iterator[list]:
     """The filtered queue as rows in EXPORT_HEADERS' order: references, stages and dates, no
     personal data; stages in words and the type in the reader's language."""
-    columns = statement.with_only_columns(
+    columns = statement.join(AidType, AidType.id == AidApplication.type_id).with_only_columns(
         AidApplication.ref, AidType.name_zh, AidType.name_en, AidApplication.stage,
         AidApplication.submitted_at, AidApplication.stage_due_on, AidApplication.deadline_on)
     for row in session.execute(columns.execution_options(yield_per=1000)):

@@ -50,7 +50,6 @@ from portal.surveys.service.results import (  # noqa: F401
     ResponseExport,
     Results,
     nps,
-    response_count,
     response_export,
     results,
     text_answers_page,

@@ -23,6 +23,7 @@ from portal.surveys.models import (
     Response,
     Survey,
 )
+from portal.surveys.service import tallies
 
 
 class SurveyClosed(DomainError):
@@ -156,6 +157,7 @@ def submit(session: Session, survey: Survey, user: User, values: dict, now: date
             session.flush()
             session.add_all(answer_rows(response.id, values))
             session.flush()
+            tallies.count_one(session, survey.id, values)
     except IntegrityError:
         raise AlreadyAnswered(_("You have already answered this survey. Thank you!")) from None
 

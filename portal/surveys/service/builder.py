@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session, object_session
 
 from portal.accounts.models import User
@@ -236,11 +236,16 @@ def minutes_needed(questions: list[Question]) -> int:
 
 def panel(session: Session, now: datetime) -> dict:
     """The /staff/ block: open surveys with their response counts, and drafts waiting."""
-    open_rows = session.execute(
-        select(Survey, func.count(Response.id))
-        .outerjoin(Response, Response.survey_id == Survey.id)
-        .where(Survey.status == "published", Survey.opens_at <= now, Survey.closes_at > now)
-        .group_by(Survey.id).order_by(Survey.closes_at).limit(5)).all()
-    drafts = session.scalar(select(func.count()).select_from(Survey)
-                            .where(Survey.status == "draft")) or 0
-    return {"open": open_rows, "drafts": drafts}
+    # Survey.responses is kept with each response: no count over the responses here; the
+    # drafts are counted in the same statement (a row with no survey when none is open).
+    drafts = select(func.count()).select_from(Survey).where(Survey.status == "draft")
+    open_ = (select(Survey.id).where(Survey.status == "published", Survey.opens_at <= now,
+                                     Survey.closes_at > now)
+             .order_by(Survey.closes_at).limit(5).subquery())
+    rows = session.execute(
+        select(Survey, drafts.scalar_subquery().label("drafts"))
+        .select_from(select(drafts.scalar_subquery().label("one")).subquery())
+        .outerjoin(open_, true()).outerjoin(Survey, Survey.id == open_.c.id)
+        .order_by(Survey.closes_at)).all()
+    open_rows = [(row.Survey, row.Survey.responses) for row in rows if row.Survey is not None]
+    return {"open": open_rows, "drafts": rows[0].drafts or 0 if rows else 0}

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_pgettext
-from sqlalchemy import func, select, union_all
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import User
 from portal.satisfaction import LEVELS, Level, satisfaction_rate
 from portal.surveys import audience
-from portal.surveys.models import Answer, Kind, Question, Response, Survey
+from portal.surveys.models import Answer, Kind, Question, Response, Survey, Tally
 from portal.web.pagination import Page, paginate
 
 TEXT_PREVIEW = 5  # free-text answers shown per question on the results page
@@ -50,11 +50,6 @@ class Results:
         return self.responses / self.audience if self.audience else None
 
 
-def response_count(session: Session, survey_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(Response)
-                          .where(Response.survey_id == survey_id)) or 0
-
-
 def nps(scores: dict[int, int]) -> tuple[float | None, int, int, int]:
     """Net Promoter Score: % promoters (9–10) minus % detractors (0–6), from -100 to 100."""
     total = sum(scores.values())
@@ -66,27 +61,16 @@ def nps(scores: dict[int, int]) -> tuple[float | None, int, int, int]:
             detractors)
 
 
-def _answer_counts(session: Session, questions: list[Question]):
-    """({question id: {number: answers}}, {question id: people who answered})."""
-    question_ids = [q.id for q in questions]
-    counts: dict[int, dict[int, int]] = {q: {} for q in question_ids}
-    if not question_ids:
-        return counts, {}
-    for question_id, number, count in session.execute(
-            select(Answer.question_id, Answer.number, func.count())
-            .where(Answer.question_id.in_(question_ids))
-            .group_by(Answer.question_id, Answer.number)):
-        counts[question_id][number] = count
-    people = {question_id: sum(found.values()) for question_id, found in counts.items()}
-    # Only a multiple-choice answer can take several rows; count its people apart.
-    several = [q.id for q in questions if q.kind_enum is Kind.MULTIPLE]
-    if several:
-        for question_id, count in session.execute(
-                select(Answer.question_id, func.count(func.distinct(Answer.response_id)))
-                .where(Answer.question_id.in_(several))
-                .group_by(Answer.question_id)):
-            people[question_id] = count
-    return counts, people
+def _answer_counts(session: Session, questions: list[Question]) -> dict[int, dict[int, int]]:
+    """{question id: {number: answers}} from the tallies kept with each response: one
+    statement over a few rows per question, whatever the number of responses."""
+    counts: dict[int, dict[int, int]] = {q.id: {} for q in questions}
+    if counts:
+        for question_id, number, answers in session.execute(
+                select(Tally.question_id, Tally.number, Tally.answers)
+                .where(Tally.question_id.in_(list(counts)))):
+            counts[question_id][number] = answers
+    return counts
 
 
 def _question_result(question: Question, found: dict[int, int], answered: int,
@@ -114,12 +98,12 @@ def _question_result(question: Question, found: dict[int, int], answered: int,
 def results(session: Session, survey: Survey) -> Results:
     """Everything the results page shows, in a fixed number of queries whatever the size."""
     questions = list(survey.questions)
-    counts, people = _answer_counts(session, questions)
+    counts = _answer_counts(session, questions)
     texts = _first_texts(session, [q.id for q in questions if q.kind_enum.is_text])
-    out = [_question_result(question, counts[question.id], people.get(question.id, 0),
+    out = [_question_result(question, counts[question.id], question.answered,
                             texts.get(question.id, []))
            for question in questions]
-    return Results(responses=response_count(session, survey.id),
+    return Results(responses=survey.responses,
                    audience=audience.audience_size(session, survey), questions=out)
 
 
