@@ -179,6 +179,16 @@ class DemoLoader:
     scale_help: str = ""
 
 
+@dataclass(frozen=True)
+class UserLoadOption:
+    """A loader option for the one statement that loads the signed-in user on every request
+    (portal.accounts), for something every page shows that can come in that same statement:
+    the bell's unread count, say, instead of a statement of its own on each page."""
+
+    option: object
+    order: int = 100
+
+
 @dataclass
 class Registry:
     tiles: list[Tile] = field(default_factory=list)
@@ -194,10 +204,12 @@ class Registry:
     demo_loaders: list[DemoLoader] = field(default_factory=list)
     jobs: dict[str, Job] = field(default_factory=dict)
     commands: list[click.Command] = field(default_factory=list)
+    user_load_options: list[UserLoadOption] = field(default_factory=list)
 
     _LISTS = {Tile: "tiles", StaffLink: "staff_links", StaffPanel: "staff_panels",
               Banner: "banners", BoardSection: "board_sections",
-              ReferenceData: "reference_data", DemoLoader: "demo_loaders"}
+              ReferenceData: "reference_data", DemoLoader: "demo_loaders",
+              UserLoadOption: "user_load_options"}
 
     def add(self, *items) -> None:
         """Register extension points of any kind; the kind decides where each goes."""

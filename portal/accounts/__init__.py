@@ -22,7 +22,8 @@ def init_app(app: Flask) -> None:
     def load_user(cookie_id: str):
         from portal.clock import utcnow
 
-        return service.load_session_user(db.session, cookie_id, now=utcnow(),
+        options = [item.option for item in registry(current_app).user_load_options]
+        return service.load_session_user(db.session, cookie_id, now=utcnow(), options=options,
                                          **service.lifetime_settings(current_app.config))
 
     app.jinja_env.globals["sign_in_timer"] = views.sign_in_timer

@@ -177,7 +177,7 @@ def sign_in_ends_at(user: User, *, resident_days: float, staff_hours: float) -> 
 
 
 def load_session_user(session: Session, cookie_id: str, *, now: datetime, resident_days: float,
-                      staff_hours: float) -> User | None:
+                      staff_hours: float, options=()) -> User | None:
     """Resolve the login cookie (the session's or the remember-me one).
 
     It names the user, the account's session token and when the sign-in began. A rotated
@@ -188,8 +188,9 @@ def load_session_user(session: Session, cookie_id: str, *, now: datetime, reside
     user_id, began = bounded_int(user_id), bounded_int(began, maximum=2**40)
     if user_id is None or began is None or not token:
         return None
-    # The grants come in the same statement: every page asks what the user may do.
-    user = session.get(User, user_id, options=[joinedload(User.grants)])
+    # The grants come in the same statement (every page asks what the user may do), and what
+    # the areas ask for with it (``options``: the registry's UserLoadOptions).
+    user = session.get(User, user_id, options=[joinedload(User.grants), *options])
     if user is None or not user.active or user.session_token != token:
         return None
     signed_in_at = datetime.fromtimestamp(began, UTC)

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String, func, select
+from sqlalchemy.orm import Mapped, deferred, mapped_column
 
+from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.db import Base, UTCDateTime
 
@@ -29,6 +30,13 @@ class Notification(Base):
     link: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# The bell's number, read in the statement that loads the signed-in user (UserLoadOption).
+User.unread_notifications = deferred(
+    select(func.count(Notification.id))
+    .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+    .correlate_except(Notification).scalar_subquery())
 
 
 class OutboxMessage(Base):

@@ -346,7 +346,7 @@ def test_notice_list_keeps_a_fixed_query_budget(app, db, resident_client, count_
         assert resident_client.get("/notices/?page=9").status_code == 200
     # user, count, page, reads, the unread-message bell, the alert banner, the safety
     # check-in banner (portal/checkins: a resident's page asks whether one is open)
-    assert small.count == large.count == 7, "\n\n".join(large.statements)
+    assert small.count == large.count == 6, "\n\n".join(large.statements)
 
 
 def test_a_failing_database_does_not_take_the_error_page_down_with_the_banner(make_app):

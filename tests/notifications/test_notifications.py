@@ -68,6 +68,16 @@ def test_bell_counts_unread_and_opening_marks_read(resident_client, resident, db
     assert "badge" not in resident_client.get("/notifications/bell").get_data(as_text=True)
 
 
+def test_the_bells_count_comes_in_the_statement_that_loads_the_user(resident_client, resident,
+                                                                   db, count_queries):
+    service.notify(db, resident.id, MESSAGE)
+    db.commit()
+    with count_queries() as log:
+        bell = resident_client.get("/notifications/bell", headers={"HX-Request": "true"})
+    assert 'class="badge">1' in bell.get_data(as_text=True)
+    assert log.count == 1 and "FROM notification" in log.statements[0]
+
+
 def test_someone_elses_notification_is_404(app, resident, make_user, db):
     other = make_user()
     service.notify(db, other.id, MESSAGE)

@@ -163,9 +163,9 @@ def test_staff_home_counts_keep_their_statement_count(staff_client, grow, count_
     grow(1500)
     large, response = _statements(director, count_queries, "/staff/")
     assert large == small, (small, large)
-    # Every area's panel, each in one statement; the alerts read once. 11 with the care
-    # referrals' panel: the bell's unread count could come with the user (issue 14, open).
-    assert small <= 11
+    # Every area's panel, each in one statement; the alerts read once; the bell's count
+    # comes with the user.
+    assert small <= 10
 
 
 def test_staff_home_counts_stop_at_the_limit(app, db, staff_client, resident, file_request,
