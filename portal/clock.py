@@ -12,11 +12,9 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from sqlalchemy import String
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from portal.db import Base
+from portal.db import Base, upsert
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -91,8 +89,7 @@ def next_daily_number(session: Session, prefix: str, day: date) -> str:
     submissions each get their own number and no number is given out twice.
     """
     code = day.strftime("%Y%m%d")
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (insert(DailyCounter).values(series=prefix, day=code, last=1)
+    statement = (upsert(session, DailyCounter).values(series=prefix, day=code, last=1)
                  .on_conflict_do_update(index_elements=["series", "day"],
                                         set_={"last": DailyCounter.last + 1})
                  .returning(DailyCounter.last))

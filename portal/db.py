@@ -6,6 +6,8 @@ from datetime import UTC
 
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import DateTime, MetaData, Text, create_engine, event, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -148,6 +150,15 @@ def is_busy(error: OperationalError) -> bool:
     code = getattr(error.orig, "sqlstate", None)
     # 55P03 lock_not_available (lock_timeout), 40P01 deadlock; SQLite says "database is locked".
     return code in {"55P03", "40P01"} or "database is locked" in str(error.orig).lower()
+
+
+def upsert(session: Session, model):
+    """``INSERT`` into ``model`` in the session's own dialect, which can say
+    ``.on_conflict_do_update(...)``: one atomic statement where many writers meet (a daily
+    counter, a check-in answer, a survey's tallies), never a check-then-insert."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(model)
+    return sqlite_insert(model)
 
 
 def lock_row(session: Session, model, row_id: int):

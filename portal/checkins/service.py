@@ -14,8 +14,6 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, exists, func, literal, select, true, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from portal.accounts.models import User
@@ -33,6 +31,7 @@ from portal.checkins.models import (
     CheckinEntry,
     HelpKind,
 )
+from portal.db import upsert
 from portal.errors import DomainError
 from portal.notices.models import Alert, AlertLevel
 from portal.notifications.service import notify_selected
@@ -236,8 +235,7 @@ def answer(session: Session, checkin: Checkin | None, user: User, now: datetime,
     if not checkin.is_open:
         raise Closed()
     values = clean_answer(status, kind, people, note)
-    insert = (postgresql_insert if session.get_bind().dialect.name == "postgresql"
-              else sqlite_insert)(CheckinEntry)
+    insert = upsert(session, CheckinEntry)
     worker = (select(CheckinEntry.grid_worker_id).where(
         CheckinEntry.checkin_id == checkin.id, CheckinEntry.building == (user.building or ""),
         CheckinEntry.grid_worker_id.is_not(None)).limit(1).scalar_subquery())

@@ -8,11 +8,10 @@ from collections import Counter
 from collections.abc import Iterable
 
 from sqlalchemy import case, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from portal.db import upsert
 from portal.surveys.models import Question, Survey, Tally
 
 
@@ -40,8 +39,7 @@ def count_responses(session: Session, survey_id: int, responses: int,
                         .values(answered=Question.answered + case(people, value=Question.id))
                         .execution_options(synchronize_session=False))
     if answers:
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        statement = insert(Tally).values([
+        statement = upsert(session, Tally).values([
             {"question_id": question_id, "number": number, "answers": count}
             for (question_id, number), count in sorted(answers.items())])
         session.execute(statement.on_conflict_do_update(
